@@ -1,0 +1,118 @@
+"""The MI behaviour codes of the SPEC and how the training corpora's labels map onto them."""
+
+from __future__ import annotations
+
+import math
+
+COUNSELLOR = "counsellor"
+CLIENT = "client"
+
+COUNSELLOR_CODES = (
+    "open_question",
+    "closed_question",
+    "simple_reflection",
+    "complex_reflection",
+    "affirmation",
+    "advice",
+    "information",
+    "other",
+)
+CLIENT_CODES = ("change_talk", "sustain_talk", "neutral")
+CODES = {COUNSELLOR: COUNSELLOR_CODES, CLIENT: CLIENT_CODES}
+
+# Coarse classes the model learns first; ESConv only says "a question" or "a reflection".
+QUESTION = "question"
+REFLECTION = "reflection"
+COARSE_OF = {
+    "open_question": QUESTION,
+    "closed_question": QUESTION,
+    "simple_reflection": REFLECTION,
+    "complex_reflection": REFLECTION,
+    "affirmation": "affirmation",
+    "advice": "advice",
+    "information": "information",
+    "other": "other",
+    QUESTION: QUESTION,
+    REFLECTION: REFLECTION,
+}
+COARSE_CODES = ("question", "reflection", "affirmation", "advice", "information", "other")
+
+# AnnoMI's four therapist classes, used to compare with published work.
+ANNOMI_COARSE_OF = {
+    "open_question": "question",
+    "closed_question": "question",
+    "simple_reflection": "reflection",
+    "complex_reflection": "reflection",
+    "affirmation": "other",
+    "advice": "therapist_input",
+    "information": "therapist_input",
+    "other": "other",
+}
+ANNOMI_COARSE_CODES = ("reflection", "question", "therapist_input", "other")
+
+# Speaker values of each side (SPEC, "Command line").
+COUNSELLOR_VALUES = (
+    "therapist", "counselor", "counsellor", "clinician", "coach", "supporter",
+    "helper", "listener", "interviewer", "peer", "sys",
+)
+CLIENT_VALUES = ("client", "patient", "seeker", "speaker", "user", "usr", "participant")
+
+_ANNOMI_INPUT = {"advice": "advice", "options": "advice",
+                 "information": "information", "negotiation": "information"}
+_ANNOMI_CLIENT = {"change": "change_talk", "sustain": "sustain_talk", "neutral": "neutral"}
+_ESCONV = {
+    "Question": QUESTION,
+    "Restatement or Paraphrasing": REFLECTION,
+    "Reflection of feelings": REFLECTION,
+    "Affirmation and Reassurance": "affirmation",
+    "Providing Suggestions": "advice",
+    "Information": "information",
+    "Self-disclosure": "other",
+    "Others": "other",
+}
+
+
+def _blank(value) -> str:
+    """Lower-cased string of a cell, '' for missing values."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip().lower()
+
+
+def annomi_therapist_code(behaviour, question_subtype, reflection_subtype, input_subtype) -> str | None:
+    """Map AnnoMI's main therapist behaviour and its subtype to a SPEC code.
+
+    Returns the coarse `question`/`reflection` when the subtype is missing, None when unusable.
+    """
+    behaviour = _blank(behaviour)
+    if behaviour == "question":
+        sub = _blank(question_subtype)
+        return f"{sub}_question" if sub in ("open", "closed") else QUESTION
+    if behaviour == "reflection":
+        sub = _blank(reflection_subtype)
+        return f"{sub}_reflection" if sub in ("simple", "complex") else REFLECTION
+    if behaviour == "therapist_input":
+        return _ANNOMI_INPUT.get(_blank(input_subtype), "information")
+    if behaviour == "other":
+        return "other"
+    return None
+
+
+def annomi_client_code(talk_type) -> str | None:
+    """Map AnnoMI's client_talk_type to a SPEC client code."""
+    return _ANNOMI_CLIENT.get(_blank(talk_type))
+
+
+def esconv_code(strategy) -> str | None:
+    """Map an ESConv supporter strategy to a SPEC code (coarse for questions and reflections)."""
+    return _ESCONV.get(str(strategy).strip()) if strategy is not None else None
+
+
+def side_of(value, counsellor_values=COUNSELLOR_VALUES, client_values=CLIENT_VALUES) -> str | None:
+    """The side ('counsellor'/'client') a speaker value stands for, None if unknown."""
+    v = _blank(value)
+    if v in counsellor_values:
+        return COUNSELLOR
+    if v in client_values:
+        return CLIENT
+    return None

@@ -1,0 +1,128 @@
+"""Transcript-grouped cross-validation and the scores the issues and the model card report.
+
+Folds never split a transcript: every annotated copy of an AnnoMI transcript (its `group`) and
+every ESConv dialogue stays on one side. Each utterance is counted once in a score.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.model_selection import GroupKFold
+
+from .codes import ANNOMI_COARSE_CODES, ANNOMI_COARSE_OF, CLIENT, CLIENT_CODES, COARSE_CODES, COARSE_OF, \
+    COUNSELLOR, COUNSELLOR_CODES
+from .train import TrainConfig, corpus_table, fit_tables
+
+
+def cross_validate(frame: pd.DataFrame, config: TrainConfig | None = None, n_splits: int = 5,
+                   seed: int = 0, progress=None) -> dict[str, np.ndarray]:
+    """Out-of-fold probabilities per side for every row, from transcript-grouped folds."""
+    config = config or TrainConfig()
+    table = corpus_table(frame)
+    out = {COUNSELLOR: np.full((len(frame), len(COUNSELLOR_CODES)), np.nan),
+           CLIENT: np.full((len(frame), len(CLIENT_CODES)), np.nan)}
+    folds = GroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    for k, (train_idx, test_idx) in enumerate(folds.split(frame, groups=frame["group"])):
+        coder = fit_tables(frame.iloc[train_idx].reset_index(drop=True),
+                           table.iloc[train_idx].reset_index(drop=True), config)
+        test_sides = frame["side"].to_numpy()[test_idx]
+        for side in out:
+            rows = test_idx[test_sides == side]
+            if len(rows):
+                out[side][rows] = coder.pipeline(side).predict_proba(table.iloc[rows])
+        if progress:
+            progress(k + 1, n_splits)
+    return out
+
+
+def once_per_utterance(frame: pd.DataFrame) -> np.ndarray:
+    """Mask keeping the first annotated copy of each utterance (AnnoMI repeats some transcripts)."""
+    if "utterance_id" not in frame.columns:
+        return np.ones(len(frame), dtype=bool)
+    key = frame["group"].astype(str) + "#" + frame["utterance_id"].astype(str)
+    has_id = frame["utterance_id"].notna().to_numpy()
+    return ~key.duplicated().to_numpy() | ~has_id
+
+
+def _report(y_true, y_pred, labels) -> dict:
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=list(labels), zero_division=0)
+    return {
+        "n": int(len(y_true)),
+        "macro_f1": float(np.mean(f)) if len(y_true) else float("nan"),
+        "accuracy": float(np.mean(np.asarray(y_true) == np.asarray(y_pred))) if len(y_true) else float("nan"),
+        "per_code": {c: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
+                         "support": int(s[i])} for i, c in enumerate(labels)},
+        "labels": list(labels),
+        "confusion": confusion_matrix(y_true, y_pred, labels=list(labels)).tolist() if len(y_true) else [],
+    }
+
+
+def score(frame: pd.DataFrame, proba: dict[str, np.ndarray]) -> dict:
+    """Every score of the evaluation, from probabilities aligned with `frame`'s rows."""
+    keep = once_per_utterance(frame) & frame["code"].notna().to_numpy()
+    side = frame["side"].to_numpy()
+    corpus = frame["corpus"].to_numpy()
+    truth = frame["code"].to_numpy().astype(object)
+    results: dict = {"utterances_scored": int(keep.sum())}
+
+    c_rows = keep & (side == COUNSELLOR) & ~np.isnan(proba[COUNSELLOR]).any(axis=1)
+    c_pred = np.asarray(COUNSELLOR_CODES, dtype=object)[np.nan_to_num(proba[COUNSELLOR]).argmax(axis=1)]
+    fine = c_rows & np.isin(truth, COUNSELLOR_CODES)
+    results["counsellor_8"] = _report(truth[fine], c_pred[fine], COUNSELLOR_CODES)
+
+    coarse_truth = np.array([COARSE_OF.get(t, t) for t in truth], dtype=object)
+    coarse_pred = np.array([COARSE_OF[p] for p in c_pred], dtype=object)
+    results["counsellor_coarse_6"] = _report(coarse_truth[c_rows], coarse_pred[c_rows], COARSE_CODES)
+
+    annomi = c_rows & (corpus == "annomi") & np.isin(truth, COUNSELLOR_CODES)
+    if annomi.any():
+        a_truth, a_pred = truth[annomi], c_pred[annomi]
+        results["annomi_coarse_4"] = _report([ANNOMI_COARSE_OF[t] for t in a_truth],
+                                             [ANNOMI_COARSE_OF[p] for p in a_pred], ANNOMI_COARSE_CODES)
+        seven = [c for c in COUNSELLOR_CODES if c != "affirmation"]
+        results["annomi_7"] = _report(a_truth, np.where(a_pred == "affirmation", "other", a_pred), seven)
+        results["open_vs_closed_accuracy"] = _subtype_accuracy(proba[COUNSELLOR][annomi], a_truth,
+                                                               ("open_question", "closed_question"))
+        results["simple_vs_complex_accuracy"] = _subtype_accuracy(proba[COUNSELLOR][annomi], a_truth,
+                                                                  ("simple_reflection", "complex_reflection"))
+    esconv = c_rows & (corpus == "esconv")
+    if esconv.any():
+        results["esconv_coarse_6"] = _report(coarse_truth[esconv], coarse_pred[esconv], COARSE_CODES)
+
+    k_rows = keep & (side == CLIENT) & ~np.isnan(proba[CLIENT]).any(axis=1)
+    k_pred = np.asarray(CLIENT_CODES, dtype=object)[np.nan_to_num(proba[CLIENT]).argmax(axis=1)]
+    results["client_3"] = _report(truth[k_rows], k_pred[k_rows], CLIENT_CODES)
+    return results
+
+
+def _subtype_accuracy(p: np.ndarray, truth, pair) -> float:
+    """Accuracy of choosing between two sibling codes on rows whose truth is one of them."""
+    index = [COUNSELLOR_CODES.index(c) for c in pair]
+    mask = np.isin(truth, pair)
+    if not mask.any():
+        return float("nan")
+    chosen = np.asarray(pair, dtype=object)[p[mask][:, index].argmax(axis=1)]
+    return float(np.mean(chosen == np.asarray(truth)[mask]))
+
+
+def headline(results: dict) -> dict[str, float]:
+    """The figures the issues set targets on, flat."""
+    flat = {
+        "counsellor_macro_f1_8": results["counsellor_8"]["macro_f1"],
+        "client_macro_f1": results["client_3"]["macro_f1"],
+    }
+    if "annomi_coarse_4" in results:
+        flat.update({
+            "annomi_coarse4_macro_f1": results["annomi_coarse_4"]["macro_f1"],
+            "annomi_7code_macro_f1": results["annomi_7"]["macro_f1"],
+            "open_vs_closed_accuracy": results["open_vs_closed_accuracy"],
+            "simple_vs_complex_accuracy": results["simple_vs_complex_accuracy"],
+        })
+    if "esconv_coarse_6" in results:
+        flat.update({
+            "esconv_coarse6_macro_f1": results["esconv_coarse_6"]["macro_f1"],
+            "esconv_affirmation_f1": results["esconv_coarse_6"]["per_code"]["affirmation"]["f1"],
+        })
+    return flat

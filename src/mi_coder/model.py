@@ -1,0 +1,94 @@
+"""The classifiers: scikit-learn Pipelines for the counsellor's 8 codes and the client's 3.
+
+The counsellor model is hierarchical because ESConv says only "a question" or "a reflection":
+a coarse classifier learns six classes from both corpora, and two subtype classifiers
+(open/closed, simple/complex) learn from the rows that carry a subtype. The probability of
+`open_question` is P(question) x P(open | question), so every code gets a probability.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from .codes import CLIENT_CODES, COARSE_OF, COUNSELLOR_CODES, QUESTION, REFLECTION
+from .features import make_features
+
+SUBTYPES = {
+    QUESTION: ("open_question", "closed_question"),
+    REFLECTION: ("simple_reflection", "complex_reflection"),
+}
+
+
+class HierarchicalClassifier(ClassifierMixin, BaseEstimator):
+    """Coarse classifier plus per-parent subtype classifiers, with probabilities over leaf codes.
+
+    `y` may hold a leaf code or just its parent (`question`, `reflection`): such rows teach the
+    coarse classifier only.
+    """
+
+    def __init__(self, estimator=None, subtype_estimator=None, classes=COUNSELLOR_CODES):
+        self.estimator = estimator
+        self.subtype_estimator = subtype_estimator
+        self.classes = classes
+
+    def _base(self, which):
+        est = self.estimator if which == "coarse" else (self.subtype_estimator or self.estimator)
+        return clone(est if est is not None else LogisticRegression(max_iter=3000))
+
+    def fit(self, X, y, sample_weight=None):
+        y = np.asarray(y, dtype=object)
+        coarse = np.array([COARSE_OF[v] for v in y], dtype=object)
+        weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        self.coarse_ = self._base("coarse").fit(X, coarse, sample_weight=weight)
+        self.subtypes_ = {}
+        for parent, children in SUBTYPES.items():
+            mask = np.isin(y, children)
+            if len(set(y[mask])) == 2:
+                self.subtypes_[parent] = self._base("subtype").fit(
+                    X[mask], y[mask], sample_weight=None if weight is None else weight[mask])
+        self.classes_ = np.array(self.classes, dtype=object)
+        return self
+
+    def predict_proba(self, X):
+        coarse = self.coarse_.predict_proba(X)
+        out = np.zeros((coarse.shape[0], len(self.classes_)))
+        index = {c: i for i, c in enumerate(self.classes_)}
+        for k, parent in enumerate(self.coarse_.classes_):
+            if parent in self.subtypes_:
+                sub = self.subtypes_[parent]
+                sub_p = sub.predict_proba(X)
+                for j, child in enumerate(sub.classes_):
+                    out[:, index[child]] += coarse[:, k] * sub_p[:, j]
+            elif parent in SUBTYPES:  # no subtype data: split evenly
+                for child in SUBTYPES[parent]:
+                    out[:, index[child]] += coarse[:, k] / len(SUBTYPES[parent])
+            else:
+                out[:, index[parent]] += coarse[:, k]
+        return out
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+def counsellor_pipeline(C: float = 4.0, subtype_C: float = 1.0, char_ngrams: bool = True) -> Pipeline:
+    """Features, then the hierarchical counsellor classifier (8 codes)."""
+    return Pipeline([
+        ("features", make_features(char_ngrams=char_ngrams)),
+        ("classify", HierarchicalClassifier(
+            LogisticRegression(C=C, max_iter=3000, class_weight="balanced"),
+            LogisticRegression(C=subtype_C, max_iter=3000, class_weight="balanced"))),
+    ])
+
+
+def client_pipeline(C: float = 1.0, char_ngrams: bool = True) -> Pipeline:
+    """Features, then a balanced logistic regression over change / sustain / neutral."""
+    return Pipeline([
+        ("features", make_features(char_ngrams=char_ngrams)),
+        ("classify", LogisticRegression(C=C, max_iter=3000, class_weight="balanced")),
+    ])
+
+
+CLIENT_CLASSES = CLIENT_CODES

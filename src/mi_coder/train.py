@@ -1,0 +1,71 @@
+"""Train a Coder on canonical coded data (see `mi_coder.corpora`)."""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from .codes import CLIENT, COUNSELLOR
+from .coder import Coder
+from .features import context_table
+from .model import client_pipeline, counsellor_pipeline
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of a training run; stored in the model so it can be reproduced."""
+
+    counsellor_C: float = 4.0
+    subtype_C: float = 1.0
+    client_C: float = 1.0
+    char_ngrams: bool = True
+    esconv_weight: float = 0.5  # ESConv rows count this much beside AnnoMI's
+
+
+def corpus_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The feature table of a canonical frame (context built within each conversation)."""
+    return context_table(frame["text"].tolist(), frame["side"].to_numpy(), frame["conversation"].to_numpy())
+
+
+def fit_tables(frame: pd.DataFrame, table: pd.DataFrame, config: TrainConfig) -> Coder:
+    """Fit both pipelines on the coded rows of a canonical frame and its feature table."""
+    coded = frame["code"].notna().to_numpy() & frame["text"].str.strip().ne("").to_numpy()
+    weight = np.where(frame["corpus"].to_numpy() == "esconv", config.esconv_weight, 1.0)
+    pipelines = {}
+    for side, make in ((COUNSELLOR, lambda: counsellor_pipeline(config.counsellor_C, config.subtype_C,
+                                                                config.char_ngrams)),
+                       (CLIENT, lambda: client_pipeline(config.client_C, config.char_ngrams))):
+        mask = coded & (frame["side"].to_numpy() == side)
+        if not mask.any():
+            raise ValueError(f"no coded {side} utterances to train on")
+        pipe = make()
+        pipe.fit(table[mask], frame["code"].to_numpy()[mask], classify__sample_weight=weight[mask])
+        pipelines[side] = pipe
+    return Coder(pipelines[COUNSELLOR], pipelines[CLIENT], info={"config": asdict(config)})
+
+
+def train(frame: pd.DataFrame, config: TrainConfig | None = None) -> Coder:
+    """Train a Coder on every coded row of a canonical frame."""
+    config = config or TrainConfig()
+    coder = fit_tables(frame, corpus_table(frame), config)
+    coder.info.update(training_summary(frame))
+    return coder
+
+
+def training_summary(frame: pd.DataFrame) -> dict:
+    """What a model was trained on and with which library versions (for the model card)."""
+    import joblib
+    import sklearn
+    import spacy
+
+    counts = frame[frame["code"].notna()].groupby(["corpus", "side"]).size()
+    return {
+        "training_rows": {f"{c}/{s}": int(n) for (c, s), n in counts.items()},
+        "conversations": {c: int(n) for c, n in frame.groupby("corpus")["group"].nunique().items()},
+        "versions": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+                     "spacy": spacy.__version__, "pandas": pd.__version__, "numpy": np.__version__,
+                     "joblib": joblib.__version__},
+    }
