@@ -58,17 +58,25 @@ class Coder:
 
     def code_frame(self, frame: pd.DataFrame, text_col=None, speaker_col=None, transcript_col=None,
                    counsellor_values=None, client_values=None, probabilities: bool = False,
-                   source: str = "input") -> pd.DataFrame:
+                   source: str = "input", progress=None) -> pd.DataFrame:
         """A copy of `frame` with `mi_code`, `mi_confidence` (and `p_<code>`) columns, rows in order.
 
         Columns and speaker values are found as the SPEC says; rows are coded within their
         transcript in file order, and a decreasing utterance_id starts a new copy of it.
+        Work goes in chunks of whole transcripts; `progress(n_rows)` is called after each.
         """
         cols = find_columns(frame, text_col, speaker_col, transcript_col, source=source)
         side = find_sides(frame, cols, counsellor_values, client_values, source=source).to_numpy()
         conversation = conversation_keys(frame, cols)
         order = np.argsort(conversation, kind="stable")
-        proba = self.predict_proba(frame[cols.text].to_numpy()[order], side[order], conversation[order])
+        texts, sorted_sides, sorted_conv = frame[cols.text].to_numpy()[order], side[order], conversation[order]
+        proba = {s: np.empty((len(frame), len(CODES[s]))) for s in CODES}
+        for start, stop in chunks(sorted_conv, CHUNK_ROWS):
+            part = self.predict_proba(texts[start:stop], sorted_sides[start:stop], sorted_conv[start:stop])
+            for s in CODES:
+                proba[s][start:stop] = part[s]
+            if progress:
+                progress(stop - start)
         result = frame.copy()
         codes = np.full(len(frame), "", dtype=object)
         confidence = np.full(len(frame), np.nan)
@@ -87,6 +95,21 @@ class Coder:
             for name, values in p_columns.items():
                 result[name] = np.round(values, 4)
         return result
+
+
+CHUNK_ROWS = 20_000
+
+
+def chunks(conversation: np.ndarray, size: int):
+    """(start, stop) slices of about `size` rows that never split a run of equal conversation keys."""
+    n = len(conversation)
+    start = 0
+    while start < n:
+        stop = min(start + size, n)
+        while stop < n and conversation[stop] == conversation[stop - 1]:
+            stop += 1
+        yield start, stop
+        start = stop
 
 
 def conversation_keys(frame: pd.DataFrame, cols) -> np.ndarray:

@@ -26,7 +26,9 @@ class Columns:
     order: str | None = None
 
 
-def _find(frame: pd.DataFrame, given: str | None, names, what: str, source: str, required: bool):
+def find_one(frame: pd.DataFrame, given: str | None, names, what: str, source: str = "input",
+             required: bool = False) -> str | None:
+    """The column given by name (case-insensitive), else the first of `names` present."""
     if given is not None:
         if given in frame.columns:
             return given
@@ -49,10 +51,10 @@ def find_columns(frame: pd.DataFrame, text_col=None, speaker_col=None, transcrip
                  source: str = "input") -> Columns:
     """Detect columns by name (case-insensitive) unless given; raise InputError naming the file."""
     return Columns(
-        text=_find(frame, text_col, TEXT_NAMES, "text", source, True),
-        speaker=_find(frame, speaker_col, SPEAKER_NAMES, "speaker", source, False),
-        transcript=_find(frame, transcript_col, TRANSCRIPT_NAMES, "transcript", source, False),
-        order=_find(frame, None, ORDER_NAMES, "order", source, False),
+        text=find_one(frame, text_col, TEXT_NAMES, "text", source, True),
+        speaker=find_one(frame, speaker_col, SPEAKER_NAMES, "speaker", source, False),
+        transcript=find_one(frame, transcript_col, TRANSCRIPT_NAMES, "transcript", source, False),
+        order=find_one(frame, None, ORDER_NAMES, "order", source, False),
     )
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .codes import CODES, COUNSELLOR, annomi_client_code, annomi_therapist_code, esconv_code, side_of
 from .errors import InputError
+from .tables import read_table
 
 CANONICAL = ["corpus", "group", "conversation", "side", "text", "code"]
 
@@ -123,16 +124,3 @@ def read_coded_csv(path, code_col: str, text_col=None, speaker_col=None, transcr
         "code": [c if (pd.notna(c) and c) else None for c in codes],
     })
 
-
-def read_table(path) -> pd.DataFrame:
-    """Read a CSV (or Parquet) file, turning read failures into one-line InputErrors."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found; check the path")
-    try:
-        if path.suffix.lower() == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{path}: cannot be read as a table ({first}); save it as UTF-8 CSV") from None

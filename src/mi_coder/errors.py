@@ -3,3 +3,7 @@
 
 class InputError(ValueError):
     """Bad input (file, row or column); the CLI prints it on one line and exits with code 2."""
+
+
+class ModelIntegrityError(InputError):
+    """A model file whose SHA-256 does not match its manifest (or has none); never unpickled."""

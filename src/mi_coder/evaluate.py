@@ -76,7 +76,8 @@ def score(frame: pd.DataFrame, proba: dict[str, np.ndarray]) -> dict:
     coarse_pred = np.array([COARSE_OF[p] for p in c_pred], dtype=object)
     results["counsellor_coarse_6"] = _report(coarse_truth[c_rows], coarse_pred[c_rows], COARSE_CODES)
 
-    annomi = c_rows & (corpus == "annomi") & np.isin(truth, COUNSELLOR_CODES)
+    # AnnoMI's 4-class scheme, on every corpus that codes subtypes (AnnoMI, users' own CSVs).
+    annomi = c_rows & (corpus != "esconv") & np.isin(truth, COUNSELLOR_CODES)
     if annomi.any():
         a_truth, a_pred = truth[annomi], c_pred[annomi]
         results["annomi_coarse_4"] = _report([ANNOMI_COARSE_OF[t] for t in a_truth],
@@ -126,3 +127,32 @@ def headline(results: dict) -> dict[str, float]:
             "esconv_affirmation_f1": results["esconv_coarse_6"]["per_code"]["affirmation"]["f1"],
         })
     return flat
+
+
+REPORT_SECTIONS = (
+    ("counsellor_8", "Counsellor, 8 codes"),
+    ("annomi_coarse_4", "Counsellor, AnnoMI coarse 4 classes (comparable to published work)"),
+    ("annomi_7", "Counsellor, AnnoMI 7 codes (affirmation predictions counted as other)"),
+    ("esconv_coarse_6", "ESConv supporter, 6 coarse codes"),
+    ("client_3", "Client, 3 codes"),
+)
+
+
+def format_report(results: dict) -> str:
+    """The evaluation as plain text: per-code P/R/F1, macro-F1 and the confusion matrix per section."""
+    lines = [f"utterances scored (each once): {results['utterances_scored']}"]
+    for key, title in REPORT_SECTIONS:
+        if key not in results:
+            continue
+        r = results[key]
+        lines += ["", f"== {title}: macro-F1 {r['macro_f1']:.3f}, accuracy {r['accuracy']:.3f}, n={r['n']}",
+                  f"{'code':<20}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
+        for code, m in r["per_code"].items():
+            lines.append(f"{code:<20}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{m['support']:>10d}")
+        width = max(len(c) for c in r["labels"]) + 2
+        lines += ["confusion (rows: expert code, columns: predicted)",
+                  " " * width + "".join(f"{c[:9]:>10}" for c in r["labels"])]
+        for code, row in zip(r["labels"], r["confusion"]):
+            lines.append(f"{code:<{width}}" + "".join(f"{v:>10d}" for v in row))
+    lines += ["", "headline:"] + [f"  {k}: {v:.3f}" for k, v in headline(results).items()]
+    return "\n".join(lines)

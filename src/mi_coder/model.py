@@ -83,12 +83,38 @@ def counsellor_pipeline(C: float = 4.0, subtype_C: float = 1.0, char_ngrams: boo
     ])
 
 
+class CodeOrderClassifier(ClassifierMixin, BaseEstimator):
+    """Wraps a classifier so that `predict_proba` columns follow `classes`, not sorted labels.
+
+    The Coder reads probability columns in the SPEC's code order; scikit-learn sorts labels
+    alphabetically, so without this wrapper `neutral` and `sustain_talk` would swap.
+    """
+
+    def __init__(self, estimator=None, classes=CLIENT_CODES):
+        self.estimator = estimator
+        self.classes = classes
+
+    def fit(self, X, y, sample_weight=None):
+        est = clone(self.estimator if self.estimator is not None else LogisticRegression(max_iter=3000))
+        self.estimator_ = est.fit(X, y, sample_weight=sample_weight)
+        self.classes_ = np.array(self.classes, dtype=object)
+        return self
+
+    def predict_proba(self, X):
+        p = self.estimator_.predict_proba(X)
+        out = np.zeros((p.shape[0], len(self.classes_)))
+        index = {c: i for i, c in enumerate(self.classes_)}
+        for j, c in enumerate(self.estimator_.classes_):
+            out[:, index[c]] = p[:, j]
+        return out
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
 def client_pipeline(C: float = 1.0, char_ngrams: bool = True) -> Pipeline:
     """Features, then a balanced logistic regression over change / sustain / neutral."""
     return Pipeline([
         ("features", make_features(char_ngrams=char_ngrams)),
-        ("classify", LogisticRegression(C=C, max_iter=3000, class_weight="balanced")),
+        ("classify", CodeOrderClassifier(LogisticRegression(C=C, max_iter=3000, class_weight="balanced"))),
     ])
-
-
-CLIENT_CLASSES = CLIENT_CODES

@@ -171,7 +171,9 @@ class MICueMatcher:
         starts = self._starts
         n_sents = 0
         n_questions = 0
-        for sent in doc.sents:
+        # Without a sentencizer or parser upstream, the whole utterance counts as one sentence.
+        sentences = doc.sents if doc.has_annotation("SENT_START") else ([doc[:]] if len(doc) else [])
+        for sent in sentences:
             n_sents += 1
             cue = starts.get(sent[0].lower_)
             if cue is not None:
@@ -214,10 +216,16 @@ def stem(word: str) -> str:
     return word
 
 
+# An utterance longer than this is analysed by its first MAX_CHARS characters only: real turns
+# are far shorter, and a runaway cell (a whole transcript pasted in one row) must not stall a run.
+MAX_CHARS = 10_000
+
+
 def analyse(texts, batch_size: int = 1000):
     """Tokenize and cue-match utterances: (normalised token strings, cue matrix, content-stem sets)."""
     nlp = english()
     tokens, cues, content = [], np.zeros((len(texts), N_CUES), dtype=np.float32), []
+    texts = (t[:MAX_CHARS] for t in texts)
     for i, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
         tokens.append(" ".join(t.lower_ for t in doc))
         cues[i] = doc._.mi_cues

@@ -1,0 +1,208 @@
+"""The `mi-coder` command: a thin layer over the library (see SPEC.md, "Command line").
+
+Bad input ends in one line on stderr and exit code 2; output files are written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+
+from .errors import InputError
+
+EXIT_BAD_INPUT = 2
+
+
+def _column_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--text-col", help="utterance text column (default: utterance_text, text, utterance, content)")
+    parser.add_argument("--speaker-col", help="speaker column (default: interlocutor, speaker, role, author)")
+    parser.add_argument("--transcript-col",
+                        help="transcript column (default: transcript_id, conversation_id, session_id, dialog_id, conv_id)")
+    parser.add_argument("--counsellor-values", help="comma-separated speaker values of the counsellor side")
+    parser.add_argument("--client-values", help="comma-separated speaker values of the client side")
+
+
+def _model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", help="model file (default: the shipped models/default.joblib)")
+    parser.add_argument("--trusted-model", action="store_true",
+                        help="skip the SHA-256 check; only for a model file you made yourself (unpickling runs code)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mi-coder", description="Code counselling conversations with MI codes.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    code = sub.add_parser("code", help="code every utterance of a CSV")
+    code.add_argument("input", help="CSV (or Parquet) of utterances")
+    code.add_argument("-o", "--output", required=True, help="coded CSV (or .parquet) to write")
+    _column_options(code)
+    code.add_argument("--probabilities", action="store_true", help="add one p_<code> column per code")
+    code.add_argument("--excel-safe", action="store_true",
+                      help="prefix cells starting with = + - @ with ' so spreadsheets do not run them")
+    code.add_argument("--quiet", action="store_true", help="no progress bar")
+    _model_options(code)
+
+    summ = sub.add_parser("summarize", help="per-transcript MI summary scores of a coded CSV")
+    summ.add_argument("input", help="coded CSV (output of `mi-coder code`)")
+    summ.add_argument("-o", "--output", required=True, help="summary CSV to write")
+    summ.add_argument("--transcript-col", help="transcript column (default: detected by name)")
+    summ.add_argument("--code-col", default="mi_code", help="code column (default: mi_code)")
+
+    train = sub.add_parser("train", help="train a model on the shared corpora or your own coded CSVs")
+    train.add_argument("-o", "--output", default="models/default.joblib", help="model file to write")
+    _training_data_options(train)
+    train.add_argument("--quiet", action="store_true", help="no progress output")
+
+    ev = sub.add_parser("evaluate", help="transcript-grouped cross-validation of the training recipe")
+    _training_data_options(ev)
+    ev.add_argument("--folds", type=int, default=5, help="number of transcript-grouped folds (default 5)")
+    ev.add_argument("--seed", type=int, default=0, help="seed of the fold assignment")
+    ev.add_argument("--json", action="store_true", help="print every score as JSON")
+    ev.add_argument("--quiet", action="store_true", help="no progress output")
+
+    report = sub.add_parser("report", help="render a coded CSV as a self-contained HTML report")
+    report.add_argument("input", help="coded CSV (output of `mi-coder code`)")
+    report.add_argument("-o", "--output", required=True, help="HTML file to write")
+    report.add_argument("--transcript-col", help="transcript column (default: detected by name)")
+    return parser
+
+
+def _training_data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", help="folder holding annomi/ and esconv/ (default: ../shared/data or $MI_CODER_DATA)")
+    parser.add_argument("--corpora", default="annomi,esconv", help="which shared corpora to use (default: annomi,esconv)")
+    parser.add_argument("--coded", nargs="+", metavar="CSV",
+                        help="your own MI-coded CSVs instead of the shared corpora (codes as in the SPEC)")
+    parser.add_argument("--code-col", default="code", help="code column of --coded files (default: code)")
+    _column_options(parser)
+
+
+def _version() -> str:
+    from . import __version__
+    return __version__
+
+
+def _progress(args, total: int, unit: str):
+    """A tqdm bar on stderr when it is a terminal and --quiet is not given, else None."""
+    if getattr(args, "quiet", False) or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+    return tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True)
+
+
+def cmd_code(args) -> None:
+    from .modelio import load_model
+    from .tables import check_output, excel_safe, read_table, write_table
+
+    output = check_output([args.input], args.output)
+    frame = read_table(args.input)
+    coder = load_model(args.model, trusted=args.trusted_model)
+    bar = _progress(args, len(frame), "utt")
+    try:
+        coded = coder.code_frame(frame, args.text_col, args.speaker_col, args.transcript_col,
+                                 args.counsellor_values, args.client_values,
+                                 probabilities=args.probabilities, source=args.input,
+                                 progress=bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    write_table(excel_safe(coded) if args.excel_safe else coded, output)
+
+
+def cmd_summarize(args) -> None:
+    from .summarize import summarize
+    from .tables import check_output, read_table, write_table
+
+    output = check_output([args.input], args.output)
+    summary = summarize(read_table(args.input), args.transcript_col, args.code_col, source=args.input)
+    write_table(summary, output)
+
+
+def _training_frame(args):
+    from .corpora import read_coded_csv, read_corpora
+    import pandas as pd
+
+    if args.coded:
+        return pd.concat([read_coded_csv(path, args.code_col, args.text_col, args.speaker_col,
+                                         args.transcript_col, args.counsellor_values, args.client_values)
+                          for path in args.coded], ignore_index=True)
+    corpora = tuple(c.strip().lower() for c in args.corpora.split(",") if c.strip())
+    return read_corpora(args.data_dir, corpora)
+
+
+def _say(args, message: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(message, file=sys.stderr, flush=True)
+
+
+def cmd_train(args) -> None:
+    from .modelio import save_model
+    from .tables import check_output
+    from .train import train
+
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    check_output([], output)
+    frame = _training_frame(args)
+    _say(args, f"training on {int(frame['code'].notna().sum())} coded utterances "
+               f"from {frame['group'].nunique()} transcripts")
+    coder = train(frame)
+    manifest = save_model(coder, output)
+    _say(args, f"wrote {output} (sha256 {manifest['sha256']}) and its manifest {output.with_suffix('.json').name}")
+
+
+def cmd_evaluate(args) -> None:
+    from .evaluate import cross_validate, format_report, score
+
+    if args.folds < 2:
+        raise InputError(f"--folds {args.folds}: need at least 2 folds")
+    frame = _training_frame(args)
+    _say(args, f"{args.folds}-fold transcript-grouped cross-validation over {frame['group'].nunique()} transcripts")
+    proba = cross_validate(frame, n_splits=args.folds, seed=args.seed,
+                           progress=None if args.quiet else
+                           lambda k, n: _say(args, f"  fold {k}/{n} done"))
+    results = score(frame, proba)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(format_report(results))
+
+
+def cmd_report(args) -> None:
+    from .report import render_html
+    from .tables import check_output, read_table, write_text
+
+    output = check_output([args.input], args.output)
+    write_text(render_html(read_table(args.input), args.transcript_col, source=args.input), output)
+
+
+COMMANDS = {"code": cmd_code, "summarize": cmd_summarize, "train": cmd_train,
+            "evaluate": cmd_evaluate, "report": cmd_report}
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = _show_warning
+        try:
+            COMMANDS[args.command](args)
+        except InputError as exc:
+            print(f"mi-coder {args.command}: error: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except KeyboardInterrupt:
+            print(f"mi-coder {args.command}: interrupted; no output written", file=sys.stderr)
+            return 130
+    return 0
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings as one line without source lines (which could quote data)."""
+    print(f"mi-coder: warning: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

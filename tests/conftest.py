@@ -1,0 +1,43 @@
+"""Shared fixtures: the example transcripts, the shared corpora (skipped where absent), a tiny model."""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "data"
+SHIPPED_MODEL = ROOT / "models" / "default.joblib"
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    from mi_coder.corpora import default_data_dir
+
+    path = default_data_dir()
+    if not (path / "annomi" / "AnnoMI-full.csv").is_file():
+        pytest.skip(f"shared corpora not found at {path} (set MI_CODER_DATA to run corpus tests)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus_slice(data_dir):
+    """A fixed, small slice: 12 AnnoMI transcripts and 60 ESConv dialogues."""
+    from mi_coder.corpora import read_corpora
+
+    frame = read_corpora(data_dir)
+    annomi = frame[frame["corpus"] == "annomi"]
+    esconv = frame[frame["corpus"] == "esconv"]
+    keep = list(annomi["group"].drop_duplicates()[:12]) + list(esconv["group"].drop_duplicates()[:60])
+    return frame[frame["group"].isin(keep)].reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(corpus_slice, tmp_path_factory):
+    """A model trained in seconds on the slice, saved with its manifest."""
+    from mi_coder.modelio import save_model
+    from mi_coder.train import TrainConfig, train
+
+    coder = train(corpus_slice, TrainConfig(char_ngrams=False))
+    path = tmp_path_factory.mktemp("model") / "tiny.joblib"
+    save_model(coder, path)
+    return path

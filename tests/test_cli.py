@@ -1,0 +1,95 @@
+"""The CLI end to end on the example transcripts, and its one-line errors."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from conftest import EXAMPLES, SHIPPED_MODEL
+from mi_coder.cli import main
+from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES
+
+pytestmark = pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="no shipped model in models/")
+
+
+def test_code_and_summarize_round_trip(tmp_path):
+    """The README's demo: code the counselling example, then summarize it (as a subprocess)."""
+    coded, summary = tmp_path / "coded.csv", tmp_path / "summary.csv"
+    src = EXAMPLES / "counselling_session.csv"
+    run = subprocess.run([sys.executable, "-m", "mi_coder.cli", "code", str(src), "-o", str(coded),
+                          "--probabilities"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    original, out = pd.read_csv(src), pd.read_csv(coded)
+    assert list(out.columns[:len(original.columns)]) == list(original.columns)
+    assert out["utterance_text"].equals(original["utterance_text"])
+    therapist = out["interlocutor"] == "therapist"
+    assert out.loc[therapist, "mi_code"].isin(COUNSELLOR_CODES).all()
+    assert out.loc[~therapist, "mi_code"].isin(CLIENT_CODES).all()
+    assert out["mi_confidence"].between(0, 1).all()
+    p_counsellor = out.loc[therapist, [f"p_{c}" for c in COUNSELLOR_CODES]].sum(axis=1)
+    assert p_counsellor.round(2).eq(1).all()
+    assert out.loc[therapist, "p_change_talk"].isna().all()
+
+    assert main(["summarize", str(coded), "-o", str(summary)]) == 0
+    s = pd.read_csv(summary)
+    assert len(s) == 1 and s.loc[0, "transcript_id"] == "demo-session"
+    codes = out["mi_code"].value_counts()
+    assert s.loc[0, "open_question"] == codes.get("open_question", 0)
+    questions = codes.get("open_question", 0) + codes.get("closed_question", 0)
+    reflections = codes.get("simple_reflection", 0) + codes.get("complex_reflection", 0)
+    if questions:
+        assert s.loc[0, "reflection_to_question"] == pytest.approx(reflections / questions)
+
+
+def test_peer_support_chat_columns_are_detected(tmp_path):
+    out = tmp_path / "chat.csv"
+    assert main(["code", str(EXAMPLES / "peer_support_chat.csv"), "-o", str(out)]) == 0
+    coded = pd.read_csv(out)
+    assert coded.loc[coded["speaker"] == "supporter", "mi_code"].isin(COUNSELLOR_CODES).all()
+    assert coded.loc[coded["speaker"] == "seeker", "mi_code"].isin(CLIENT_CODES).all()
+
+
+def test_obvious_utterances_get_their_codes():
+    import mi_coder
+
+    coder = mi_coder.load()
+    assert coder.code("What brings you here today?") == "open_question"
+    assert coder.code("Do you drink every day?") in ("closed_question", "open_question")
+    assert coder.code("I really want to quit smoking.", side="client") == "change_talk"
+
+
+def test_empty_text_gets_empty_code_and_rows_are_kept(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("speaker,text,extra\nclient,I drink too much.,1\ncounselor,,2\ncounselor,You drink a lot.,3\n")
+    out = tmp_path / "out.csv"
+    assert main(["code", str(src), "-o", str(out)]) == 0
+    coded = pd.read_csv(out, keep_default_na=False)
+    assert coded["extra"].tolist() == [1, 2, 3]
+    assert coded.loc[1, "mi_code"] == "" and coded.loc[1, "mi_confidence"] == ""
+    assert coded.loc[2, "mi_code"] in COUNSELLOR_CODES
+
+
+@pytest.mark.parametrize("content, match", [
+    ("who,text\nnarrator,hello\n", "row 2.*'who'.*--counsellor-values"),
+    ("speaker,body\nclient,hi\n", "no text column.*--text-col"),
+    ("", "empty"),
+])
+def test_bad_input_exits_2_with_one_line_and_no_output(tmp_path, capsys, content, match):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_text(content)
+    args = ["code", str(src), "-o", str(out)]
+    if content.startswith("who"):
+        args += ["--speaker-col", "who"]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "in.csv" in err
+    assert pytest.importorskip("re").search(match, err)
+    assert not out.exists()
+
+
+def test_input_equal_to_output_is_refused(tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    src.write_text("text\nhello\n")
+    assert main(["code", str(src), "-o", str(src)]) == 2
+    assert src.read_text() == "text\nhello\n"

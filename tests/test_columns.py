@@ -1,0 +1,39 @@
+"""Column and speaker detection as the SPEC says, with one-line errors."""
+
+import pandas as pd
+import pytest
+
+from mi_coder.columns import find_columns, sides
+from mi_coder.errors import InputError
+
+
+def test_columns_found_by_name_case_insensitively():
+    frame = pd.DataFrame(columns=["Conversation_ID", "Speaker", "Content"])
+    cols = find_columns(frame)
+    assert (cols.text, cols.speaker, cols.transcript) == ("Content", "Speaker", "Conversation_ID")
+
+
+def test_given_column_overrides_and_missing_text_is_an_error():
+    frame = pd.DataFrame(columns=["msg", "who"])
+    assert find_columns(frame, text_col="MSG").text == "msg"
+    with pytest.raises(InputError, match="--text-col"):
+        find_columns(frame, source="chat.csv")
+    with pytest.raises(InputError, match="chat.csv.*'body'"):
+        find_columns(frame, text_col="body", source="chat.csv")
+
+
+def test_sides_and_unknown_speaker_error_names_row_and_flag():
+    frame = pd.DataFrame({"text": ["a", "b", "c"], "speaker": ["Therapist", "client", "Narrator"]})
+    cols = find_columns(frame)
+    with pytest.raises(InputError) as err:
+        sides(frame, cols, source="s.csv")
+    message = str(err.value)
+    assert "s.csv" in message and "row 4" in message and "--client-values" in message
+    assert "\n" not in message
+    side = sides(frame, cols, client_values="client,narrator")
+    assert list(side) == ["counsellor", "client", "client"]
+
+
+def test_no_speaker_column_means_all_counsellor():
+    frame = pd.DataFrame({"text": ["a", "b"]})
+    assert list(sides(frame, find_columns(frame))) == ["counsellor", "counsellor"]

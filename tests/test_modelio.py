@@ -1,0 +1,36 @@
+"""The loader checks a model's SHA-256 before unpickling it."""
+
+import json
+
+import pytest
+
+from mi_coder.errors import ModelIntegrityError
+from mi_coder.modelio import load_model, manifest_path, sha256_of
+
+
+def test_round_trip_and_manifest(tiny_model):
+    manifest = json.loads(manifest_path(tiny_model).read_text())
+    assert manifest["sha256"] == sha256_of(tiny_model)
+    coder = load_model(tiny_model)
+    assert coder.code("Would it be okay if I shared some information?") in coder_codes()
+
+
+def coder_codes():
+    from mi_coder.codes import COUNSELLOR_CODES
+    return COUNSELLOR_CODES
+
+
+def test_tampered_model_is_refused(tiny_model, tmp_path):
+    bad = tmp_path / "bad.joblib"
+    bad.write_bytes(tiny_model.read_bytes() + b"\0")
+    manifest_path(bad).write_text(manifest_path(tiny_model).read_text())
+    with pytest.raises(ModelIntegrityError, match="does not match"):
+        load_model(bad)
+    assert load_model(bad, trusted=True) is not None  # the caller's explicit choice
+
+
+def test_model_without_manifest_is_refused(tiny_model, tmp_path):
+    lone = tmp_path / "lone.joblib"
+    lone.write_bytes(tiny_model.read_bytes())
+    with pytest.raises(ModelIntegrityError, match="no manifest"):
+        load_model(lone)

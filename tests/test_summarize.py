@@ -1,0 +1,60 @@
+"""Summary formulas on hand-computed cases, zero denominators and MITI bands."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from mi_coder.errors import InputError
+from mi_coder.summarize import band, ratio, summarize
+
+
+def coded(transcript, codes):
+    return pd.DataFrame({"transcript_id": transcript, "mi_code": codes})
+
+
+def test_hand_computed_summary():
+    # t1: SR 2, CR 1, OQ 1, CQ 1, CT 3, ST 1 ; t2: no questions, no client talk
+    frame = pd.concat([
+        coded("t1", ["simple_reflection", "simple_reflection", "complex_reflection", "open_question",
+                     "closed_question", "change_talk", "change_talk", "change_talk", "sustain_talk",
+                     "neutral", "advice", ""]),
+        coded("t2", ["complex_reflection", "affirmation"]),
+    ])
+    s = summarize(frame).set_index("transcript_id")
+    assert list(s.index) == ["t1", "t2"]
+    t1 = s.loc["t1"]
+    assert t1["simple_reflection"] == 2 and t1["advice"] == 1 and t1["neutral"] == 1
+    assert t1["n_utterances"] == 12
+    assert t1["reflection_to_question"] == pytest.approx(3 / 2)
+    assert t1["reflection_to_question_band"] == "fair"
+    assert t1["pct_complex_reflections"] == pytest.approx(1 / 3)
+    assert t1["pct_complex_reflections_band"] == "below_fair"
+    assert t1["pct_open_questions"] == pytest.approx(0.5)
+    assert t1["pct_open_questions_band"] == "fair"
+    assert t1["pct_change_talk"] == pytest.approx(0.75)
+    t2 = s.loc["t2"]
+    assert math.isnan(t2["reflection_to_question"]) and t2["reflection_to_question_band"] == ""
+    assert math.isnan(t2["pct_open_questions"]) and math.isnan(t2["pct_change_talk"])
+    assert t2["pct_complex_reflections"] == 1.0 and t2["pct_complex_reflections_band"] == "good"
+
+
+def test_zero_denominator_is_empty_not_zero():
+    assert math.isnan(ratio(0, 0)) and math.isnan(ratio(3, 0))
+    assert ratio(0, 2) == 0
+
+
+@pytest.mark.parametrize("value, expected", [(0.39, "below_fair"), (0.40, "fair"), (0.49, "fair"),
+                                             (0.50, "good"), (float("nan"), "")])
+def test_band_thresholds_are_inclusive(value, expected):
+    assert band([value], 0.40, 0.50)[0] == expected
+
+
+def test_without_transcript_column_one_row():
+    s = summarize(pd.DataFrame({"mi_code": ["open_question", "simple_reflection"]}))
+    assert len(s) == 1 and s.loc[0, "reflection_to_question"] == 1.0
+
+
+def test_unknown_code_is_a_one_line_error():
+    with pytest.raises(InputError, match="row 3.*mi_code"):
+        summarize(coded("t", ["advice", "banana"]), source="x.csv")
