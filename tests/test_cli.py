@@ -50,13 +50,28 @@ def test_peer_support_chat_columns_are_detected(tmp_path):
     assert coded.loc[coded["speaker"] == "seeker", "mi_code"].isin(CLIENT_CODES).all()
 
 
-def test_obvious_utterances_get_their_codes():
+OBVIOUS = [
+    ("counsellor", "What brings you here today?", "open_question"),
+    ("counsellor", "How do you feel about your drinking?", "open_question"),
+    ("counsellor", "Do you drink every day?", "closed_question"),
+    ("counsellor", "Great job, you did it!", "affirmation"),
+    ("counsellor", "Hello, nice to meet you.", "other"),
+    ("counsellor", "Smoking raises the risk of heart disease and stroke.", "information"),
+    ("client", "I want to stop drinking.", "change_talk"),
+    ("client", "I need to cut down on my drinking.", "change_talk"),
+    ("client", "I like drinking, it helps me relax.", "sustain_talk"),
+    ("client", "I am 45 years old.", "neutral"),
+]
+
+
+def test_obvious_utterances_mostly_get_their_codes():
+    """A smoke test of `coder.code` on lone, unambiguous utterances: at most one miss."""
     import mi_coder
 
     coder = mi_coder.load()
-    assert coder.code("What brings you here today?") == "open_question"
-    assert coder.code("Do you drink every day?") in ("closed_question", "open_question")
-    assert coder.code("I really want to quit smoking.", side="client") == "change_talk"
+    misses = [(text, want, got) for side, text, want in OBVIOUS
+              if (got := coder.code(text, side=side)) != want]
+    assert len(misses) <= 1, misses
 
 
 def test_empty_text_gets_empty_code_and_rows_are_kept(tmp_path):

@@ -26,7 +26,17 @@ def test_tampered_model_is_refused(tiny_model, tmp_path):
     manifest_path(bad).write_text(manifest_path(tiny_model).read_text())
     with pytest.raises(ModelIntegrityError, match="does not match"):
         load_model(bad)
-    assert load_model(bad, trusted=True) is not None  # the caller's explicit choice
+
+
+def test_trusted_skips_the_check(tiny_model, tmp_path):
+    copy = tmp_path / "copy.joblib"
+    copy.write_bytes(tiny_model.read_bytes())
+    manifest = json.loads(manifest_path(tiny_model).read_text())
+    manifest["sha256"] = "0" * 64
+    manifest_path(copy).write_text(json.dumps(manifest))
+    with pytest.raises(ModelIntegrityError):
+        load_model(copy)
+    assert load_model(copy, trusted=True) is not None  # the caller's explicit choice
 
 
 def test_model_without_manifest_is_refused(tiny_model, tmp_path):

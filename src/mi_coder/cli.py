@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     summ = sub.add_parser("summarize", help="per-transcript MI summary scores of a coded CSV")
     summ.add_argument("input", help="coded CSV (output of `mi-coder code`)")
-    summ.add_argument("-o", "--output", required=True, help="summary CSV to write")
+    summ.add_argument("-o", "--output", required=True, help="summary CSV to write ('-' prints it)")
     summ.add_argument("--transcript-col", help="transcript column (default: detected by name)")
     summ.add_argument("--code-col", default="mi_code", help="code column (default: mi_code)")
 
@@ -116,9 +116,12 @@ def cmd_summarize(args) -> None:
     from .summarize import summarize
     from .tables import check_output, read_table, write_table
 
-    output = check_output([args.input], args.output)
+    output = None if args.output == "-" else check_output([args.input], args.output)
     summary = summarize(read_table(args.input), args.transcript_col, args.code_col, source=args.input)
-    write_table(summary, output)
+    if output is None:
+        summary.to_csv(sys.stdout, index=False)
+    else:
+        write_table(summary, output)
 
 
 def _training_frame(args):

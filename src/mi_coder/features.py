@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MaxAbsScaler
 
 from .codes import CLIENT, COUNSELLOR
 from .preprocess import CUE_NAMES, N_CUES, analyse
@@ -80,6 +80,14 @@ def context_table(texts, sides, conversations) -> pd.DataFrame:
     return table
 
 
+def without_context(table: pd.DataFrame) -> pd.DataFrame:
+    """The same rows as if each utterance were coded alone (`coder.code(text)` with no context)."""
+    out = table.copy()
+    out["other_text"] = ""
+    out[OTHER_CUES + SAME_CUES + CONTEXT_NUMBERS] = 0.0
+    return out
+
+
 def make_features(char_ngrams: bool = True) -> ColumnTransformer:
     """The feature union: TF-IDF of the utterance and of the other side's last turn, plus cues."""
     words = dict(token_pattern=r"\S+", lowercase=False, sublinear_tf=True, dtype=np.float32)
@@ -87,7 +95,7 @@ def make_features(char_ngrams: bool = True) -> ColumnTransformer:
         ("words", TfidfVectorizer(ngram_range=(1, 3), min_df=2, max_features=200_000, **words), "text"),
         ("context_words", TfidfVectorizer(ngram_range=(1, 1), min_df=2, max_features=50_000, **words),
          "other_text"),
-        ("cues", StandardScaler(), DENSE_COLUMNS),
+        ("cues", MaxAbsScaler(), DENSE_COLUMNS),
     ]
     if char_ngrams:
         parts.insert(1, ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3,

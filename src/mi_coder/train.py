@@ -10,7 +10,8 @@ import pandas as pd
 
 from .codes import CLIENT, COUNSELLOR
 from .coder import Coder
-from .features import context_table
+from .errors import InputError
+from .features import context_table, without_context
 from .model import client_pipeline, counsellor_pipeline
 
 
@@ -21,8 +22,12 @@ class TrainConfig:
     counsellor_C: float = 4.0
     subtype_C: float = 1.0
     client_C: float = 1.0
-    char_ngrams: bool = True
+    char_ngrams: bool = False  # measured: +0.01 client, 0 counsellor, 2x slower
     esconv_weight: float = 0.5  # ESConv rows count this much beside AnnoMI's
+    # Share of rows added again without their context, so `coder.code(text)` on a lone utterance
+    # is not pushed to what a session's first turn usually is (measured: no loss with context).
+    context_dropout: float = 0.2
+    seed: int = 0
 
 
 def corpus_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -34,15 +39,19 @@ def fit_tables(frame: pd.DataFrame, table: pd.DataFrame, config: TrainConfig) ->
     """Fit both pipelines on the coded rows of a canonical frame and its feature table."""
     coded = frame["code"].notna().to_numpy() & frame["text"].str.strip().ne("").to_numpy()
     weight = np.where(frame["corpus"].to_numpy() == "esconv", config.esconv_weight, 1.0)
+    rng = np.random.default_rng(config.seed)
     pipelines = {}
     for side, make in ((COUNSELLOR, lambda: counsellor_pipeline(config.counsellor_C, config.subtype_C,
                                                                 config.char_ngrams)),
                        (CLIENT, lambda: client_pipeline(config.client_C, config.char_ngrams))):
-        mask = coded & (frame["side"].to_numpy() == side)
-        if not mask.any():
-            raise ValueError(f"no coded {side} utterances to train on")
+        rows = np.flatnonzero(coded & (frame["side"].to_numpy() == side))
+        if not len(rows):
+            raise InputError(f"no coded {side} utterances to train on; check the code and speaker columns")
+        alone = rows[rng.random(len(rows)) < config.context_dropout]
+        X = pd.concat([table.iloc[rows], without_context(table.iloc[alone])], ignore_index=True)
+        both = np.concatenate([rows, alone])
         pipe = make()
-        pipe.fit(table[mask], frame["code"].to_numpy()[mask], classify__sample_weight=weight[mask])
+        pipe.fit(X, frame["code"].to_numpy()[both], classify__sample_weight=weight[both])
         pipelines[side] = pipe
     return Coder(pipelines[COUNSELLOR], pipelines[CLIENT], info={"config": asdict(config)})
 
