@@ -14,7 +14,7 @@ def cues_of(text):
 def test_pipeline_is_blank_english_with_cue_component():
     nlp = english()
     assert nlp.lang == "en"
-    assert nlp.pipe_names == ["sentencizer", "mi_cues"]
+    assert nlp.pipe_names == ["mi_cues"]
     assert nlp.meta["name"] == "pipeline"  # nothing downloaded: a blank pipeline
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -199,6 +200,17 @@ def main(argv=None) -> int:
         except KeyboardInterrupt:
             print(f"mi-coder {args.command}: interrupted; no output written", file=sys.stderr)
             return 130
+        except MemoryError:
+            print(f"mi-coder {args.command}: error: out of memory; split the input into smaller files",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except Exception as exc:  # noqa: BLE001 - users get one line, never a traceback
+            if os.environ.get("MI_CODER_DEBUG"):
+                raise
+            print(f"mi-coder {args.command}: error: unexpected {type(exc).__name__} while processing "
+                  f"{getattr(args, 'input', 'the input')}; no output written. Rerun with MI_CODER_DEBUG=1 "
+                  f"for details and report it (without the file's contents)", file=sys.stderr)
+            return EXIT_BAD_INPUT
     return 0
 
 

@@ -77,11 +77,13 @@ def sides(frame: pd.DataFrame, cols: Columns, counsellor_values=None, client_val
     side = pd.Series(pd.NA, index=frame.index, dtype="object")
     side[speaker.isin(couns).fillna(False).to_numpy()] = COUNSELLOR
     side[speaker.isin(client).fillna(False).to_numpy()] = CLIENT
-    unknown = side.isna()
+    unknown = side.isna().to_numpy()
     if unknown.any():
-        pos = int(unknown.to_numpy().nonzero()[0][0])
+        pos = int(unknown.nonzero()[0][0])
+        values = pd.unique(frame[cols.speaker][unknown].astype("string").fillna("<empty>"))
+        shown = ", ".join(repr(str(v)) for v in values[:5]) + (" …" if len(values) > 5 else "")
         raise InputError(
-            f"{source}: row {pos + 2}, column {cols.speaker!r}: speaker {frame[cols.speaker].iloc[pos]!r} "
-            f"is neither a counsellor ({', '.join(couns)}) nor a client ({', '.join(client)}) value; "
-            f"pass --counsellor-values or --client-values")
+            f"{source}: column {cols.speaker!r}, row {pos + 2} (first of {int(unknown.sum())}): speaker "
+            f"value(s) {shown} are neither counsellor ({', '.join(couns)}) nor client "
+            f"({', '.join(client)}); map them with --counsellor-values or --client-values")
     return side

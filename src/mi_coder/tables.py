@@ -73,14 +73,15 @@ def read_table(path, what: str = "input") -> pd.DataFrame:
         raise InputError(f"{path}: cannot be read as CSV ({type(exc).__name__}); save it as UTF-8 CSV") from None
     if frame.empty:
         raise InputError(f"{path}: has a header but no rows; nothing to code")
-    _check_header(path, frame)
+    _check_header(path, text)
     return frame
 
 
-def _check_header(path: Path, frame: pd.DataFrame) -> None:
-    names = [str(c).strip().lower() for c in frame.columns]
+def _check_header(path: Path, text: str) -> None:
+    """Refuse repeated column names, which pandas would silently rename to 'name.1'."""
+    header = next(csv.reader(io.StringIO(text)), [])
     seen = set()
-    for name in names:
+    for name in (h.strip().lower() for h in header):
         if name in seen:
             raise InputError(f"{path}: column {name!r} appears twice in the header (names are "
                              f"case-insensitive); rename one of them")
