@@ -37,7 +37,7 @@ def tiny_model(corpus_slice, tmp_path_factory):
     from mi_coder.modelio import save_model
     from mi_coder.train import TrainConfig, train
 
-    coder = train(corpus_slice, TrainConfig(char_ngrams=False))
+    coder = train(corpus_slice, TrainConfig(char_ngrams=False), folds=3)
     path = tmp_path_factory.mktemp("model") / "tiny.joblib"
     save_model(coder, path)
     return path

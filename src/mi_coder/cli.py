@@ -52,10 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("-o", "--output", required=True, help="summary CSV to write ('-' prints it)")
     summ.add_argument("--transcript-col", help="transcript column (default: detected by name)")
     summ.add_argument("--code-col", default="mi_code", help="code column (default: mi_code)")
+    summ.add_argument("--model", help="model whose held-out confusions give the intervals (default: shipped)")
+    summ.add_argument("--no-intervals", action="store_true", help="only the SPEC's columns, no intervals")
 
     train = sub.add_parser("train", help="train a model on the shared corpora or your own coded CSVs")
     train.add_argument("-o", "--output", default="models/default.joblib", help="model file to write")
     _training_data_options(train)
+    train.add_argument("--folds", type=int, default=5,
+                       help="transcript-grouped folds for the held-out scores and confusions stored "
+                            "with the model (default 5; 0 skips them, and summaries get no intervals)")
     train.add_argument("--quiet", action="store_true", help="no progress output")
 
     ev = sub.add_parser("evaluate", help="transcript-grouped cross-validation of the training recipe")
@@ -64,6 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--seed", type=int, default=0, help="seed of the fold assignment")
     ev.add_argument("--json", action="store_true", help="print every score as JSON")
     ev.add_argument("--quiet", action="store_true", help="no progress output")
+
+    val = sub.add_parser("validate", help="compare the model's summary scores with experts' codes")
+    val.add_argument("input", help="CSV coded by experts (SPEC code names in --code-col)")
+    val.add_argument("--code-col", required=True, help="column holding the experts' codes")
+    val.add_argument("--plot", default="validation.svg", help="scatter plot file to write (default validation.svg)")
+    val.add_argument("--json", action="store_true", help="print the agreement table as JSON")
+    _column_options(val)
+    val.add_argument("--quiet", action="store_true", help="no progress bar")
+    _model_options(val)
 
     report = sub.add_parser("report", help="render a coded CSV as a self-contained HTML report")
     report.add_argument("input", help="coded CSV (output of `mi-coder code`)")
@@ -118,7 +132,9 @@ def cmd_summarize(args) -> None:
     from .tables import check_output, read_table, write_table
 
     output = None if args.output == "-" else check_output([args.input], args.output)
-    summary = summarize(read_table(args.input), args.transcript_col, args.code_col, source=args.input)
+    confusion = None if args.no_intervals else (args.model or "default")
+    summary = summarize(read_table(args.input), args.transcript_col, args.code_col, source=args.input,
+                        confusion=confusion)
     if output is None:
         summary.to_csv(sys.stdout, index=False)
     else:
@@ -153,7 +169,8 @@ def cmd_train(args) -> None:
     frame = _training_frame(args)
     _say(args, f"training on {int(frame['code'].notna().sum())} coded utterances "
                f"from {frame['group'].nunique()} transcripts")
-    coder = train(frame)
+    coder = train(frame, folds=args.folds,
+                  progress=None if args.quiet else lambda k, n: _say(args, f"  held-out fold {k}/{n} done"))
     manifest = save_model(coder, output)
     _say(args, f"wrote {output} (sha256 {manifest['sha256']}) and its manifest {output.with_suffix('.json').name}")
 
@@ -175,6 +192,29 @@ def cmd_evaluate(args) -> None:
         print(format_report(results))
 
 
+def cmd_validate(args) -> None:
+    from .modelio import load_model
+    from .summarize import summarize
+    from .tables import check_output, read_table, write_text
+    from .validate import agreement, scatter_svg
+
+    plot = check_output([args.input], args.plot)
+    frame = read_table(args.input)
+    coder = load_model(args.model, trusted=args.trusted_model)
+    coded = coder.code_frame(frame, args.text_col, args.speaker_col, args.transcript_col,
+                             args.counsellor_values, args.client_values, source=args.input)
+    expert = summarize(coded, args.transcript_col, args.code_col, source=args.input, confusion=None)
+    model = summarize(coded, args.transcript_col, "mi_code", source=args.input, confusion=None)
+    key = expert.columns[0]
+    table = agreement(expert, model, key)
+    write_text(scatter_svg(expert, model, key), plot)
+    if args.json:
+        print(table.to_json(orient="records", indent=2))
+    else:
+        print(f"{len(expert)} transcripts; model vs experts (scatter plot: {plot})")
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
 def cmd_report(args) -> None:
     from .report import render_html
     from .tables import check_output, read_table, write_text
@@ -184,7 +224,7 @@ def cmd_report(args) -> None:
 
 
 COMMANDS = {"code": cmd_code, "summarize": cmd_summarize, "train": cmd_train,
-            "evaluate": cmd_evaluate, "report": cmd_report}
+            "evaluate": cmd_evaluate, "validate": cmd_validate, "report": cmd_report}
 
 
 def main(argv=None) -> int:

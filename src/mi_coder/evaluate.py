@@ -17,10 +17,10 @@ from .train import TrainConfig, corpus_table, fit_tables
 
 
 def cross_validate(frame: pd.DataFrame, config: TrainConfig | None = None, n_splits: int = 5,
-                   seed: int = 0, progress=None) -> dict[str, np.ndarray]:
+                   seed: int = 0, progress=None, table: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
     """Out-of-fold probabilities per side for every row, from transcript-grouped folds."""
     config = config or TrainConfig()
-    table = corpus_table(frame)
+    table = corpus_table(frame) if table is None else table
     out = {COUNSELLOR: np.full((len(frame), len(COUNSELLOR_CODES)), np.nan),
            CLIENT: np.full((len(frame), len(CLIENT_CODES)), np.nan)}
     folds = GroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)

@@ -94,3 +94,12 @@ def load_model(path=None, trusted: bool = False) -> Coder:
     if not isinstance(coder, Coder):
         raise ModelIntegrityError(f"{path}: not a mi_coder model")
     return coder
+
+
+def manifest_confusion(model_path=None) -> dict | None:
+    """The held-out confusion counts stored in a model's manifest (plain JSON, nothing unpickled)."""
+    path = manifest_path(Path(model_path) if model_path is not None else default_model_path())
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["info"].get("confusion")
+    except (OSError, ValueError, KeyError):
+        return None

@@ -57,11 +57,14 @@ def scores_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: str = "mi_code",
-              source: str = "input") -> pd.DataFrame:
+              source: str = "input", confusion: dict | str | None = "default") -> pd.DataFrame:
     """One row per transcript: the count of every code, then the SPEC's summary scores.
 
     `coded` is what `Coder.code_frame` returns (or any table with a code column). Without a
-    transcript column the whole table is one transcript, named `all`.
+    transcript column the whole table is one transcript, named `all`. With the model's
+    confusion counts (`"default"`: those stored in the shipped model's manifest; a dict; or
+    None for none) each score also gets `_expected`, a 90% `_low`/`_high` interval and
+    `_band_probability` (see `mi_coder.uncertainty`).
     """
     column = find_one(coded, code_col, (), "code", source, required=True)
     transcript = find_one(coded, transcript_col, TRANSCRIPT_NAMES, "transcript", source, required=False)
@@ -79,5 +82,11 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     counts.index = pd.Index(counts.index.astype(str), name=name)
     counts.columns = list(counts.columns)
     summary = pd.concat([counts, scores_from_counts(counts)], axis=1)
+    if isinstance(confusion, str):
+        from .modelio import manifest_confusion
+        confusion = manifest_confusion(None if confusion == "default" else confusion)
+    if confusion:
+        from .uncertainty import summary_uncertainty
+        summary = pd.concat([summary, summary_uncertainty(counts, confusion, SCORES)], axis=1)
     summary.insert(0, "n_utterances", keys.groupby(keys, sort=False).size().reindex(counts.index).to_numpy())
     return summary.reset_index()

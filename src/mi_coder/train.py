@@ -56,11 +56,24 @@ def fit_tables(frame: pd.DataFrame, table: pd.DataFrame, config: TrainConfig) ->
     return Coder(pipelines[COUNSELLOR], pipelines[CLIENT], info={"config": asdict(config)})
 
 
-def train(frame: pd.DataFrame, config: TrainConfig | None = None) -> Coder:
-    """Train a Coder on every coded row of a canonical frame."""
+def train(frame: pd.DataFrame, config: TrainConfig | None = None, folds: int = 5, progress=None) -> Coder:
+    """Train a Coder on every coded row of a canonical frame.
+
+    With `folds` >= 2 the recipe is first cross-validated by transcript; the scores and the
+    held-out confusion counts are stored in `coder.info` (summaries use them for intervals).
+    """
+    from .evaluate import cross_validate, score  # evaluate builds on this module
+
     config = config or TrainConfig()
-    coder = fit_tables(frame, corpus_table(frame), config)
-    coder.info.update(training_summary(frame))
+    table = corpus_table(frame)
+    info = training_summary(frame)
+    if folds >= 2:
+        results = score(frame, cross_validate(frame, config, n_splits=folds, table=table, progress=progress))
+        info["evaluation"] = results
+        info["confusion"] = {side: {"codes": results[key]["labels"], "counts": results[key]["confusion"]}
+                             for side, key in ((COUNSELLOR, "counsellor_8"), (CLIENT, "client_3"))}
+    coder = fit_tables(frame, table, config)
+    coder.info.update(info)
     return coder
 
 

@@ -1,0 +1,76 @@
+"""How sure a summary score is: expected true counts and intervals from the model's known confusions.
+
+At training time the model is cross-validated by transcript and the confusion counts
+(expert code x predicted code) are stored with it. For a coded transcript, each utterance
+coded k stands for a true code drawn from P(true | predicted = k); drawing every utterance
+many times gives the distribution of each true count and of each ratio, hence an expected
+value, a 90% interval and the probability of each MITI band. Utterances are drawn
+independently, which is what the interval assumes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .codes import CLIENT, CLIENT_CODES, COUNSELLOR, COUNSELLOR_CODES
+
+SIDE_CODES = {COUNSELLOR: COUNSELLOR_CODES, CLIENT: CLIENT_CODES}
+
+
+def posterior(counts, smoothing: float = 1.0) -> np.ndarray:
+    """P(true = t | predicted = k) as rows k, from confusion counts, with add-`smoothing` on the diagonal.
+
+    Smoothing only on the diagonal keeps a code the model rarely predicts (no evidence) mostly
+    itself rather than spreading it evenly over every code.
+    """
+    counts = np.asarray(counts, dtype=float).T + smoothing * np.eye(len(counts))
+    return counts / counts.sum(axis=1, keepdims=True)
+
+
+def draw_true_counts(predicted_counts: np.ndarray, post: np.ndarray, n_draws: int,
+                     rng: np.random.Generator) -> np.ndarray:
+    """(n_draws, n_codes) true counts: each predicted-k utterance redrawn from post[k]."""
+    out = np.zeros((n_draws, post.shape[1]), dtype=np.int64)
+    for k, n in enumerate(np.asarray(predicted_counts, dtype=np.int64)):
+        if n:
+            out += rng.multinomial(n, post[k], size=n_draws)
+    return out
+
+
+def summary_uncertainty(counts: pd.DataFrame, confusion: dict, scores: dict, level: float = 0.90,
+                        n_draws: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Per transcript and score: `<score>_expected`, `_low`, `_high` and, where banded, `_band_probability`.
+
+    `counts` has one count column per code (as `summarize` builds it); `confusion` maps each side
+    to {"codes": [...], "counts": [[...]]}; `scores` is `summarize.SCORES`. The band probability
+    is the share of draws that fall in the band the hard-coded score reports.
+    """
+    from .summarize import band, ratio  # summarize imports this module
+
+    rng = np.random.default_rng(seed)
+    posts = {side: (list(c["codes"]), posterior(c["counts"])) for side, c in confusion.items()}
+    tail = (1 - level) / 2
+    rows = []
+    for _, row in counts.iterrows():
+        drawn = {}
+        for side, (codes, post) in posts.items():
+            true = draw_true_counts(row[codes].to_numpy(), post, n_draws, rng)
+            drawn.update({c: true[:, i] for i, c in enumerate(codes)})
+        out = {}
+        for name, (num, den, fair, good) in scores.items():
+            values = ratio(sum(drawn[c] for c in num), sum(drawn[c] for c in den))
+            defined = values[~np.isnan(values)]
+            point = ratio(row[list(num)].sum(), row[list(den)].sum())
+            if len(defined) < n_draws / 2:  # mostly undefined: too few utterances to say anything
+                out.update({f"{name}_expected": np.nan, f"{name}_low": np.nan, f"{name}_high": np.nan})
+            else:
+                out.update({f"{name}_expected": float(np.mean(defined)),
+                            f"{name}_low": float(np.quantile(defined, tail)),
+                            f"{name}_high": float(np.quantile(defined, 1 - tail))})
+            if fair is not None:
+                reported = band([point], fair, good)[0]
+                out[f"{name}_band_probability"] = (
+                    float(np.mean(band(defined, fair, good) == reported)) if reported and len(defined) else np.nan)
+        rows.append(out)
+    return pd.DataFrame(rows, index=counts.index)
