@@ -58,3 +58,24 @@ def test_without_transcript_column_one_row():
 def test_unknown_code_is_a_one_line_error():
     with pytest.raises(InputError, match="row 3.*mi_code"):
         summarize(coded("t", ["advice", "banana"]), source="x.csv")
+
+
+def test_adherence_counts_hand_computed():
+    frame = pd.DataFrame({
+        "transcript_id": "t",
+        "text": ["Would it be okay if I shared an idea?", "Sure.", "You could try a nicotine patch.",
+                 "You should stop drinking.", "You've worked really hard.", "What do you think?",
+                 "You're in denial about this."],
+        "mi_code": ["closed_question", "neutral", "advice", "advice", "affirmation", "open_question", "other"],
+    })
+    row = summarize(frame, confusion=None).iloc[0]
+    # the first advice follows a permission request; the second does not
+    assert row["advice_with_permission"] == 1 and row["advice_without_permission"] == 1
+    assert row["mi_adherent"] == 2          # the affirmation and "what do you think" (collaboration)
+    assert row["mi_non_adherent"] == 2      # advice without permission and the confrontation
+    assert row["pct_mi_adherent"] == pytest.approx(0.5)
+
+
+def test_adherence_needs_text():
+    s = summarize(pd.DataFrame({"mi_code": ["advice"]}), confusion=None)
+    assert "pct_mi_adherent" not in s.columns

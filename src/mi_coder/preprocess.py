@@ -123,6 +123,15 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "just a few", "just one", "i'm not", "never", "i don't drink that much", "not much",
         "what's the point", "can't stop", "it's hard to", "i'm not sure",
     ),
+    # MITI 4.2.1 "Confront": disagreeing, arguing, shaming, labelling.
+    "confront": (
+        "you're in denial", "you are in denial", "you're an alcoholic", "you are an alcoholic",
+        "you're an addict", "you are an addict", "admit it", "you have to admit", "you need to admit",
+        "that's not true", "you're wrong", "you are wrong", "you're lying", "you are lying",
+        "making excuses", "just an excuse", "what's wrong with you", "how could you", "shame on you",
+        "you should be ashamed", "you don't care", "you're kidding yourself", "face the facts",
+        "face reality", "you're fooling yourself",
+    ),
     "negation": ("not", "n't", "never", "no", "nothing", "nobody", "none"),
     "first_person": ("i", "me", "my", "mine", "myself", "i'm", "i've", "i'll", "i'd"),
     "second_person": ("you", "your", "you're", "you've", "yours", "yourself", "you'll", "you'd"),

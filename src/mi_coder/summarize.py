@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .codes import CLIENT_CODES, COUNSELLOR_CODES
-from .columns import TRANSCRIPT_NAMES, find_one
+from .columns import TEXT_NAMES, TRANSCRIPT_NAMES, find_one
 from .errors import InputError
 
 ALL_CODES = COUNSELLOR_CODES + CLIENT_CODES
@@ -56,6 +56,16 @@ def scores_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _adherence(texts, codes, keys: pd.Series, index) -> pd.DataFrame:
+    """MITI adherence counts per transcript and pct_mi_adherent (see `mi_coder.adherence`)."""
+    from .adherence import adherence_flags
+
+    flags = adherence_flags(texts, codes, np.isin(codes, COUNSELLOR_CODES), keys.to_numpy())
+    out = flags.groupby(keys.to_numpy(), sort=False).sum().reindex(index, fill_value=0)
+    out["pct_mi_adherent"] = ratio(out["mi_adherent"], out["mi_adherent"] + out["mi_non_adherent"])
+    return out
+
+
 def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: str = "mi_code",
               source: str = "input", confusion: dict | str | None = "default") -> pd.DataFrame:
     """One row per transcript: the count of every code, then the SPEC's summary scores.
@@ -82,6 +92,10 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     counts.index = pd.Index(counts.index.astype(str), name=name)
     counts.columns = list(counts.columns)
     summary = pd.concat([counts, scores_from_counts(counts)], axis=1)
+    text = find_one(coded, None, TEXT_NAMES, "text", source)
+    if text is not None:
+        summary = pd.concat([summary, _adherence(coded[text].to_numpy(), codes.to_numpy(), keys, counts.index)],
+                            axis=1)
     if isinstance(confusion, str):
         from .modelio import manifest_confusion
         confusion = manifest_confusion(None if confusion == "default" else confusion)
