@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     code.add_argument("--probabilities", action="store_true", help="add one p_<code> column per code")
     code.add_argument("--excel-safe", action="store_true",
                       help="prefix cells starting with = + - @ with ' so spreadsheets do not run them")
+    code.add_argument("--jobs", type=int, default=1,
+                      help="processes coding chunks of transcripts in parallel (output identical to --jobs 1)")
     code.add_argument("--quiet", action="store_true", help="no progress bar")
     _model_options(code)
 
@@ -109,22 +111,31 @@ def _progress(args, total: int, unit: str):
 
 
 def cmd_code(args) -> None:
-    from .modelio import load_model
-    from .tables import check_output, excel_safe, read_table, write_table
+    from .stream import code_file
+    from .tables import check_output
 
     output = check_output([args.input], args.output)
-    frame = read_table(args.input)
-    coder = load_model(args.model, trusted=args.trusted_model)
-    bar = _progress(args, len(frame), "utt")
+    if args.jobs < 1:
+        raise InputError(f"--jobs {args.jobs}: give 1 or more processes")
+    bar = _progress(args, _count_rows(args.input), "utt")
     try:
-        coded = coder.code_frame(frame, args.text_col, args.speaker_col, args.transcript_col,
-                                 args.counsellor_values, args.client_values,
-                                 probabilities=args.probabilities, source=args.input,
-                                 progress=bar.update if bar else None)
+        code_file(args.input, output, model=args.model, trusted=args.trusted_model, jobs=args.jobs,
+                  progress=bar.update if bar else None, excel_safe=args.excel_safe,
+                  text_col=args.text_col, speaker_col=args.speaker_col, transcript_col=args.transcript_col,
+                  counsellor_values=args.counsellor_values, client_values=args.client_values,
+                  probabilities=args.probabilities)
     finally:
         if bar:
             bar.close()
-    write_table(excel_safe(coded) if args.excel_safe else coded, output)
+
+
+def _count_rows(path) -> int | None:
+    """Rows to expect, for the progress bar: lines of a CSV minus its header (a cheap upper bound)."""
+    try:
+        with open(path, "rb") as handle:
+            return max(sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) - 1, 0)
+    except OSError:
+        return None
 
 
 def cmd_summarize(args) -> None:
@@ -231,6 +242,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     with warnings.catch_warnings():
         warnings.simplefilter("always")
+        warnings.simplefilter("ignore", ResourceWarning)
         warnings.showwarning = _show_warning
         try:
             COMMANDS[args.command](args)

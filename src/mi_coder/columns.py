@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .codes import CLIENT, CLIENT_VALUES, COUNSELLOR, COUNSELLOR_VALUES
@@ -47,6 +48,15 @@ def find_one(frame: pd.DataFrame, given: str | None, names, what: str, source: s
     return None
 
 
+def file_row(frame: pd.DataFrame, pos: int) -> int:
+    """The spreadsheet row number (header = 1) of the row at position `pos`.
+
+    Frames read in chunks keep their file's row numbers as an integer index.
+    """
+    label = frame.index[pos]
+    return int(label) + 2 if isinstance(label, (int, np.integer)) else pos + 2
+
+
 def find_columns(frame: pd.DataFrame, text_col=None, speaker_col=None, transcript_col=None,
                  source: str = "input") -> Columns:
     """Detect columns by name (case-insensitive) unless given; raise InputError naming the file."""
@@ -83,7 +93,7 @@ def sides(frame: pd.DataFrame, cols: Columns, counsellor_values=None, client_val
         values = pd.unique(frame[cols.speaker][unknown].astype("string").fillna("<empty>"))
         shown = ", ".join(repr(str(v)) for v in values[:5]) + (" …" if len(values) > 5 else "")
         raise InputError(
-            f"{source}: column {cols.speaker!r}, row {pos + 2} (first of {int(unknown.sum())}): speaker "
+            f"{source}: column {cols.speaker!r}, row {file_row(frame, pos)} (first of {int(unknown.sum())}): speaker "
             f"value(s) {shown} are neither counsellor ({', '.join(couns)}) nor client "
             f"({', '.join(client)}); map them with --counsellor-values or --client-values")
     return side

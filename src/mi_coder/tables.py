@@ -8,7 +8,6 @@ names the file and, where known, the line; cell contents never appear in message
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 import warnings
@@ -19,67 +18,25 @@ import pandas as pd
 from .errors import InputError
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_ROWS = 50_000
 
 
-def _decode(path: Path, raw: bytes) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise InputError(f"{path}: starts with a UTF-16 mark but does not decode as UTF-16; "
-                             f"re-save it as UTF-8 CSV") from None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if b"\x00" in raw[:65536]:
-        raise InputError(f"{path}: looks binary (NUL bytes), not a CSV text file; export it as UTF-8 CSV")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")
-        warnings.warn(f"{path}: not valid UTF-8 (first at line {line}); read as Windows-1252/Latin-1. "
-                      f"Re-save as UTF-8 if characters look wrong", stacklevel=3)
-        return text
-
-
-def read_table(path, what: str = "input") -> pd.DataFrame:
-    """A CSV (or Parquet) file as a DataFrame of strings; InputError for anything unreadable."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found; check the path")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a file; give the {what} CSV file")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return _read_parquet(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
-    text = _decode(path, raw)
-    if not text.strip():
+def sniff_encoding(path: Path) -> str:
+    """The encoding to read a CSV with, from its first bytes; refuses binary files."""
+    with open(path, "rb") as handle:
+        head = handle.read(65536)
+    if not head.strip():
         raise InputError(f"{path}: is empty; give a CSV with a header row and one utterance per row")
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
-                            skip_blank_lines=True)
-    except pd.errors.ParserError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        where = f"line {match.group(1)}" if match else "a row"
-        raise InputError(f"{path}: {where} has more fields than the header; fix that row or quote "
-                         f"cells that contain commas") from None
-    except (ValueError, csv.Error) as exc:
-        raise InputError(f"{path}: cannot be read as CSV ({type(exc).__name__}); save it as UTF-8 CSV") from None
-    if frame.empty:
-        raise InputError(f"{path}: has a header but no rows; nothing to code")
-    _check_header(path, text)
-    return frame
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if b"\x00" in head:
+        raise InputError(f"{path}: looks binary (NUL bytes), not a CSV text file; export it as UTF-8 CSV")
+    return "utf-8-sig"
 
 
-def _check_header(path: Path, text: str) -> None:
-    """Refuse repeated column names, which pandas would silently rename to 'name.1'."""
-    header = next(csv.reader(io.StringIO(text)), [])
+def _check_header(path: Path, encoding: str) -> None:
+    with open(path, encoding=encoding, errors="replace", newline="") as handle:
+        header = next(csv.reader(handle), [])
     seen = set()
     for name in (h.strip().lower() for h in header):
         if name in seen:
@@ -88,16 +45,64 @@ def _check_header(path: Path, text: str) -> None:
         seen.add(name)
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def read_chunks(path, chunk_rows: int = CHUNK_ROWS, encoding: str | None = None):
+    """DataFrames of up to `chunk_rows` rows (strings), indexed by their row number in the file."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found; check the path")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file; give the input CSV file")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        yield from _parquet_chunks(path, chunk_rows)
+        return
+    encoding = encoding or sniff_encoding(path)
+    _check_header(path, encoding)
     try:
-        frame = pd.read_parquet(path)
+        with pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], chunksize=chunk_rows,
+                         encoding=encoding, skip_blank_lines=True) as reader:
+            any_rows = False
+            for chunk in reader:
+                if len(chunk):
+                    any_rows = True
+                    yield chunk
+        if not any_rows:
+            raise InputError(f"{path}: has a header but no rows; nothing to code")
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: is empty; give a CSV with a header row and one utterance per row") from None
+    except pd.errors.ParserError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        where = f"line {match.group(1)}" if match else "a row"
+        raise InputError(f"{path}: {where} has more fields than the header; fix that row or quote "
+                         f"cells that contain commas") from None
+
+
+def _parquet_chunks(path: Path, chunk_rows: int):
+    try:
+        import pyarrow.parquet as pq
     except ImportError:
         raise InputError(f"{path}: reading Parquet needs pyarrow; pip install 'mi_coder[parquet]'") from None
+    try:
+        start = 0
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
+            frame = batch.to_pandas()
+            frame.index = pd.RangeIndex(start, start + len(frame))
+            start += len(frame)
+            yield frame
     except Exception as exc:  # pyarrow raises many types for damaged files
         raise InputError(f"{path}: cannot be read as Parquet ({type(exc).__name__})") from None
-    if frame.empty:
-        raise InputError(f"{path}: has no rows; nothing to code")
-    return frame
+
+
+def read_table(path, what: str = "input") -> pd.DataFrame:
+    """A whole CSV (or Parquet) file as a DataFrame of strings; InputError for anything unreadable.
+
+    Not valid UTF-8: read as Windows-1252/Latin-1, with a warning naming the file.
+    """
+    try:
+        return pd.concat(list(read_chunks(path)))
+    except UnicodeDecodeError:
+        warnings.warn(f"{path}: not valid UTF-8; read as Windows-1252/Latin-1. Re-save as UTF-8 if "
+                      f"characters look wrong", stacklevel=2)
+        return pd.concat(list(read_chunks(path, encoding="latin-1")))
 
 
 def excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -131,7 +136,7 @@ def check_output(inputs, output) -> Path:
 def atomic_write(path, write) -> None:
     """Call `write(tmp)` on a temporary file beside `path`, then rename it: all or nothing."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -159,3 +164,44 @@ def write_table(frame: pd.DataFrame, path) -> None:
 def write_text(text: str, path) -> None:
     """Write a UTF-8 text file atomically."""
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+class CsvAppender:
+    def __init__(self, path: Path):
+        self.path, self.handle, self.columns = path, None, None
+
+    def __enter__(self):
+        self.handle = open(self.path, "w", encoding="utf-8", newline="")
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.columns is None:
+            self.columns = list(frame.columns)
+        frame.to_csv(self.handle, index=False, header=self.handle.tell() == 0, columns=self.columns)
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+
+class ParquetAppender:
+    def __init__(self, path: Path):
+        self.path, self.writer, self.schema = path, None, None
+
+    def __enter__(self):
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise InputError(f"{self.path.name}: writing Parquet needs pyarrow; "
+                             f"pip install 'mi_coder[parquet]'") from None
+        if self.writer is None:
+            self.schema = pa.Schema.from_pandas(frame, preserve_index=False)
+            self.writer = pq.ParquetWriter(self.path, self.schema)
+        self.writer.write_table(pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False))
+
+    def __exit__(self, *exc):
+        if self.writer is not None:
+            self.writer.close()
