@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="prefix cells starting with = + - @ with ' so spreadsheets do not run them")
     code.add_argument("--jobs", type=int, default=1,
                       help="processes coding chunks of transcripts in parallel (output identical to --jobs 1)")
+    code.add_argument("--engine", choices=("local", "dask"), default="local",
+                      help="local processes (default) or Dask (pip install 'mi_coder[dask]')")
+    code.add_argument("--scheduler", help="with --engine dask: a dask.distributed scheduler address")
     code.add_argument("--quiet", action="store_true", help="no progress bar")
     _model_options(code)
 
@@ -117,13 +120,18 @@ def cmd_code(args) -> None:
     output = check_output([args.input], args.output)
     if args.jobs < 1:
         raise InputError(f"--jobs {args.jobs}: give 1 or more processes")
+    options = dict(text_col=args.text_col, speaker_col=args.speaker_col, transcript_col=args.transcript_col,
+                   counsellor_values=args.counsellor_values, client_values=args.client_values,
+                   probabilities=args.probabilities)
+    if args.engine == "dask":
+        from .dask import code_file as dask_code_file
+        dask_code_file(args.input, output, scheduler=args.scheduler, model=args.model,
+                       trusted=args.trusted_model, excel_safe=args.excel_safe, **options)
+        return
     bar = _progress(args, _count_rows(args.input), "utt")
     try:
         code_file(args.input, output, model=args.model, trusted=args.trusted_model, jobs=args.jobs,
-                  progress=bar.update if bar else None, excel_safe=args.excel_safe,
-                  text_col=args.text_col, speaker_col=args.speaker_col, transcript_col=args.transcript_col,
-                  counsellor_values=args.counsellor_values, client_values=args.client_values,
-                  probabilities=args.probabilities)
+                  progress=bar.update if bar else None, excel_safe=args.excel_safe, **options)
     finally:
         if bar:
             bar.close()

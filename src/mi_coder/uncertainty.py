@@ -10,6 +10,8 @@ independently, which is what the interval assumes.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pandas as pd
 
@@ -48,11 +50,12 @@ def summary_uncertainty(counts: pd.DataFrame, confusion: dict, scores: dict, lev
     """
     from .summarize import band, ratio  # summarize imports this module
 
-    rng = np.random.default_rng(seed)
     posts = {side: (list(c["codes"]), posterior(c["counts"])) for side, c in confusion.items()}
     tail = (1 - level) / 2
     rows = []
-    for _, row in counts.iterrows():
+    for key, row in counts.iterrows():
+        # seeded by the transcript's id: its interval does not depend on the other rows of the file
+        rng = np.random.default_rng([seed, zlib.crc32(str(key).encode("utf-8"))])
         drawn = {}
         for side, (codes, post) in posts.items():
             true = draw_true_counts(row[codes].to_numpy(), post, n_draws, rng)
