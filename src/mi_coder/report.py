@@ -1,7 +1,10 @@
-"""A self-contained HTML report of a coded table: per transcript, its summary and its utterances.
+"""A self-contained HTML report of a coded table: an index of transcripts, then one section each.
 
-No external scripts, fonts or images: everything is inline, so the file can be mailed or
-archived with the session and opened offline.
+No external scripts, fonts or images: styles and plots (SVG) are inline, so the file can be
+mailed or archived with the session and opened offline. Per transcript: code counts, the
+summary scores against the MITI fair/good thresholds (with 90% intervals when the model's
+confusions are known), a timeline of the session, and the utterances with their codes, those
+below the confidence threshold marked for human review.
 """
 
 from __future__ import annotations
@@ -11,58 +14,106 @@ import html
 import numpy as np
 import pandas as pd
 
+from .codes import CLIENT_CODES, COUNSELLOR_CODES
 from .columns import SPEAKER_NAMES, TEXT_NAMES, TRANSCRIPT_NAMES, find_one
+from .plots import svg_bars, svg_score, svg_timeline
 from .summarize import SCORES, summarize
 
 LOW_CONFIDENCE = 0.5
 
 STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:60em;color:#222}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.5em 0}td,th{padding:.2em .6em;border-bottom:1px solid #eee;text-align:left}
-.good{color:#1a7f37}.fair{color:#9a6700}.below_fair{color:#cf222e}
-.review{background:#fff4ce}.code{font-family:ui-monospace,monospace;font-size:.9em}
-.note{color:#666;font-size:.9em}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:62em;color:#222;padding:0 1em}
+h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2.5em;border-bottom:1px solid #ccc;padding-bottom:.2em}
+h3{font-size:1em;margin-bottom:.3em}
+table{border-collapse:collapse;margin:.5em 0}td,th{padding:.25em .6em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
+.good{color:#1a7f37;font-weight:600}.fair{color:#9a6700;font-weight:600}.below_fair{color:#cf222e;font-weight:600}
+tr.review{background:#fff4ce}.code{font-family:ui-monospace,monospace;font-size:.9em}
+.note{color:#57606a;font-size:.9em}.num{text-align:right}
 """
 
 
-def _fmt(value) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+def _fmt(value, digits: int = 2) -> str:
+    if value is None or (isinstance(value, (float, np.floating)) and np.isnan(value)) or value is pd.NA:
         return "–"
-    return f"{value:.2f}" if isinstance(value, (float, np.floating)) else html.escape(str(value))
+    if isinstance(value, (float, np.floating)):
+        return f"{value:.{digits}f}"
+    return html.escape(str(value))
 
 
-def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: str = "input") -> str:
-    """The report as one HTML string; utterances with confidence below 0.5 are marked for review."""
-    summary = summarize(coded, transcript_col, source=source)
+def _band(row, name) -> str:
+    band = row.get(f"{name}_band", "")
+    if not isinstance(band, str) or not band:
+        return ""
+    p = row.get(f"{name}_band_probability")
+    extra = f", p = {p:.2f}" if isinstance(p, (float, np.floating)) and not np.isnan(p) else ""
+    return f"<span class='{band}'>{band.replace('_', ' ')}</span>{extra}"
+
+
+def _scores_table(row) -> str:
+    parts = ["<table><tr><th>score</th><th>value</th><th>90% interval</th><th>band</th>"
+             "<th>fair ≥</th><th>good ≥</th><th></th></tr>"]
+    for name, (_, _, fair, good) in SCORES.items():
+        value, low, high = row[name], row.get(f"{name}_low"), row.get(f"{name}_high")
+        interval = f"{_fmt(low)} – {_fmt(high)}" if low is not None and not pd.isna(low) else "–"
+        top = max(3.0 if name == "reflection_to_question" else 1.0,
+                  *(v for v in (value, high) if v is not None and not pd.isna(v)))
+        parts.append(f"<tr><td>{name}</td><td class='num'>{_fmt(value)}</td><td>{interval}</td>"
+                     f"<td>{_band(row, name)}</td><td>{_fmt(fair) if fair else ''}</td>"
+                     f"<td>{_fmt(good) if good else ''}</td>"
+                     f"<td>{svg_score(value, low, high, fair, good, top)}</td></tr>")
+    if "pct_mi_adherent" in row:
+        parts.append(f"<tr><td>pct_mi_adherent</td><td class='num'>{_fmt(row['pct_mi_adherent'])}</td>"
+                     f"<td colspan='5' class='note'>{int(row['mi_adherent'])} MI-adherent, "
+                     f"{int(row['mi_non_adherent'])} non-adherent utterances "
+                     f"({int(row['advice_without_permission'])} advice without permission)</td></tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: str = "input",
+                confusion="default") -> str:
+    """The report as one HTML string."""
+    summary = summarize(coded, transcript_col, source=source, confusion=confusion)
     key = summary.columns[0]
     transcript = find_one(coded, transcript_col, TRANSCRIPT_NAMES, "transcript", source)
     text = find_one(coded, None, TEXT_NAMES, "text", source)
     speaker = find_one(coded, None, SPEAKER_NAMES, "speaker", source)
-    keys = coded[transcript].astype("string").fillna("") if transcript else pd.Series("all", index=coded.index)
+    keys = (coded[transcript].astype("string").fillna("") if transcript
+            else pd.Series("all", index=coded.index)).to_numpy()
+    codes = coded["mi_code"].astype("string").fillna("").to_numpy()
+    confidence = pd.to_numeric(coded.get("mi_confidence", pd.Series(np.nan, index=coded.index)),
+                               errors="coerce").to_numpy()
+    review_total = int(np.sum(confidence < LOW_CONFIDENCE))
     parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
              "<title>MI coding report</title>", f"<style>{STYLE}</style></head><body>",
              "<h1>MI coding report</h1>",
-             f"<p class='note'>{len(summary)} transcript(s), {len(coded)} utterances. Codes come from an "
-             f"automatic coder: rows marked yellow had confidence below {LOW_CONFIDENCE} and deserve a "
-             f"human look. Thresholds: MITI 4.2.1 / MISC 2.5.</p>"]
-    for _, row in summary.iterrows():
-        parts.append(f"<h2>Transcript {_fmt(row[key])}</h2><table><tr><th>score</th><th>value</th>"
-                     "<th>band</th><th>fair</th><th>good</th></tr>")
-        for name, (_, _, fair, good) in SCORES.items():
-            band = row.get(f"{name}_band", "")
-            parts.append(f"<tr><td>{name}</td><td>{_fmt(row[name])}</td>"
-                         f"<td class='{html.escape(str(band))}'>{_fmt(band) if band else ''}</td>"
-                         f"<td>{_fmt(fair) if fair else ''}</td><td>{_fmt(good) if good else ''}</td></tr>")
-        parts.append("</table>")
-        rows = coded[keys.to_numpy() == row[key]]
-        parts.append("<table><tr><th>#</th><th>speaker</th><th>code</th><th>confidence</th><th>utterance</th></tr>")
-        for n, (_, utt) in enumerate(rows.iterrows(), 1):
-            confidence = pd.to_numeric(pd.Series([utt.get("mi_confidence")]), errors="coerce").iloc[0]
-            review = " class='review'" if pd.notna(confidence) and confidence < LOW_CONFIDENCE else ""
-            parts.append(f"<tr{review}><td>{n}</td><td>{_fmt(utt[speaker]) if speaker else ''}</td>"
-                         f"<td class='code'>{_fmt(utt.get('mi_code', ''))}</td><td>{_fmt(confidence)}</td>"
+             f"<p class='note'>{len(summary)} transcript(s), {len(coded)} utterances, {review_total} marked "
+             f"for review (confidence below {LOW_CONFIDENCE}). Codes come from an automatic coder (mi_coder); "
+             f"thresholds are MITI 4.2.1's fair and good levels (% open questions: MISC 2.5 / MITI 3). "
+             f"Intervals show how far the score could move given the coder's known error rates.</p>",
+             "<h2 id='index'>Transcripts</h2><table><tr><th>transcript</th><th>utterances</th>"
+             + "".join(f"<th>{n}</th>" for n in SCORES) + "</tr>"]
+    for n, row in summary.iterrows():
+        parts.append(f"<tr><td><a href='#t{n}'>{_fmt(row[key])}</a></td><td class='num'>{row['n_utterances']}</td>"
+                     + "".join(f"<td>{_fmt(row[s])} {_band(row, s)}</td>" for s in SCORES) + "</tr>")
+    parts.append("</table>")
+    for n, row in summary.iterrows():
+        mask = keys == row[key]
+        rows = coded[mask]
+        counts = {c: int(row[c]) for c in COUNSELLOR_CODES + CLIENT_CODES}
+        parts += [f"<h2 id='t{n}'>Transcript {_fmt(row[key])}</h2>",
+                  "<h3>Summary scores</h3>", _scores_table(row),
+                  "<h3>Code counts</h3>", svg_bars(counts),
+                  "<h3>Timeline</h3>", svg_timeline(list(codes[mask]), COUNSELLOR_CODES),
+                  "<h3>Utterances</h3><table><tr><th>#</th><th>speaker</th><th>code</th>"
+                  "<th>confidence</th><th>utterance</th></tr>"]
+        for i, (code, conf, (_, utt)) in enumerate(zip(codes[mask], confidence[mask], rows.iterrows()), 1):
+            review = " class='review' title='low confidence: check this code'" if conf < LOW_CONFIDENCE else ""
+            parts.append(f"<tr{review}><td>{i}</td><td>{_fmt(utt[speaker]) if speaker else ''}</td>"
+                         f"<td class='code'>{_fmt(code)}</td><td class='num'>{_fmt(conf)}</td>"
                          f"<td>{_fmt(utt[text]) if text else ''}</td></tr>")
-        parts.append("</table>")
+        parts.append("</table><p><a href='#index'>↑ transcripts</a></p>")
     parts.append("</body></html>")
-    return "\n".join(parts)
+    # Inline SVG in HTML needs no namespace: drop it so the file holds no URL at all.
+    return "\n".join(parts).replace(" xmlns='http://www.w3.org/2000/svg'", "")
