@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from .codes import CLIENT_CODES, COARSE_OF, COUNSELLOR_CODES, QUESTION, REFLECTION
-from .features import make_features
+from .features import CLIENT_DENSE_COLUMNS, make_features
 
 SUBTYPES = {
     QUESTION: ("open_question", "closed_question"),
@@ -112,9 +112,9 @@ class CodeOrderClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
-def client_pipeline(C: float = 1.0, char_ngrams: bool = True) -> Pipeline:
+def client_pipeline(C: float = 0.3, char_ngrams: bool = True) -> Pipeline:
     """Features, then a balanced logistic regression over change / sustain / neutral."""
     return Pipeline([
-        ("features", make_features(char_ngrams=char_ngrams)),
+        ("features", make_features(char_ngrams=char_ngrams, dense_columns=CLIENT_DENSE_COLUMNS)),
         ("classify", CodeOrderClassifier(LogisticRegression(C=C, max_iter=3000, class_weight="balanced"))),
     ])

@@ -1,0 +1,23 @@
+"""The notebooks run top to bottom (nbclient), writing only to temporary folders."""
+
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+@pytest.mark.parametrize("name", ["01_quickstart.ipynb", "02_train_and_evaluate.ipynb",
+                                  "03_validate_against_experts.ipynb"])
+def test_notebook_runs(name, tmp_path, request):
+    if name != "01_quickstart.ipynb":
+        request.getfixturevalue("data_dir")  # skips, with the reason, where ../shared/data is absent
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    assert all(not cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"), "outputs must be stripped"
+    nbclient.NotebookClient(nb, timeout=900, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors
