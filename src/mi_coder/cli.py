@@ -81,7 +81,6 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--plot", default="validation.svg", help="scatter plot file to write (default validation.svg)")
     val.add_argument("--json", action="store_true", help="print the agreement table as JSON")
     _column_options(val)
-    val.add_argument("--quiet", action="store_true", help="no progress bar")
     _model_options(val)
 
     report = sub.add_parser("report", help="render a coded CSV as a self-contained HTML report")

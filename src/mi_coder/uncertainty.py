@@ -76,4 +76,6 @@ def summary_uncertainty(counts: pd.DataFrame, confusion: dict, scores: dict, lev
                 out[f"{name}_band_probability"] = (
                     float(np.mean(band(defined, fair, good) == reported)) if reported and len(defined) else np.nan)
         rows.append(out)
-    return pd.DataFrame(rows, index=counts.index)
+    columns = [f"{name}_{part}" for name, (_, _, fair, _) in scores.items()
+               for part in ("expected", "low", "high") + (("band_probability",) if fair is not None else ())]
+    return pd.DataFrame(rows, index=counts.index, columns=columns)
