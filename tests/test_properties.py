@@ -88,3 +88,26 @@ def _cached(path):
     if path not in _CODERS:
         _CODERS[path] = load(path)
     return _CODERS[path]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["client", "Therapist", "usr"]),
+                          st.text(st.characters(blacklist_characters="\x00"), max_size=80)),
+                min_size=1, max_size=6))
+def test_cli_codes_any_csv_cells_and_keeps_every_row(tmp_path_factory, tiny_model, rows):
+    import csv
+
+    from mi_coder.cli import main
+
+    tmp = tmp_path_factory.mktemp("prop")
+    src, out = tmp / "in.csv", tmp / "out.csv"
+    with open(src, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["speaker", "text"])
+        writer.writerows(rows)
+    code = main(["code", str(src), "-o", str(out), "--quiet", "--model", str(tiny_model)])
+    assert code == 0
+    coded = pd.read_csv(out, dtype=str, keep_default_na=False)
+    back = pd.read_csv(src, dtype=str, keep_default_na=False)
+    assert len(coded) == len(back)
+    assert coded["text"].tolist() == back["text"].tolist()

@@ -21,6 +21,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 50_000
 
 
+def _is_utf8(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > len(head) - 4  # only a character cut at the end of the sample
+    return True
+
+
 def sniff_encoding(path: Path) -> str:
     """The encoding to read a CSV with, from its first bytes; refuses binary files."""
     with open(path, "rb") as handle:
@@ -29,7 +37,8 @@ def sniff_encoding(path: Path) -> str:
         raise InputError(f"{path}: is empty; give a CSV with a header row and one utterance per row")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
-    if b"\x00" in head:
+    if b"\x00" in head and (head.count(b"\x00") > len(head) // 10 or not _is_utf8(head)):
+        # a stray NUL in a text cell is text; many NULs, or NULs in undecodable bytes, are not
         raise InputError(f"{path}: looks binary (NUL bytes), not a CSV text file; export it as UTF-8 CSV")
     return "utf-8-sig"
 
