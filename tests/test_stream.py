@@ -49,3 +49,9 @@ def test_parquet_in_and_out(tmp_path):
     code_file(pq_in, pq_out, chunk_rows=30)
     code_file(src, csv_out)
     assert pd.read_parquet(pq_out)["mi_code"].tolist() == pd.read_csv(csv_out)["mi_code"].tolist()
+
+
+def test_given_transcript_column_is_matched_case_insensitively():
+    frame = pd.DataFrame({"Session": list("aabb"), "text": list("wxyz")})
+    out = list(whole_transcripts([frame.iloc[:3], frame.iloc[3:]], "session", "x"))
+    assert [len(p) for p in out] == [2, 2]

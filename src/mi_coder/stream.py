@@ -26,10 +26,9 @@ _CODERS: dict = {}  # per process: model path -> loaded Coder, so each worker lo
 
 def whole_transcripts(chunks, transcript_col: str | None, source: str):
     """Re-cut chunks so that no transcript (a contiguous run of equal ids) spans two of them."""
-    carry = None
-    column = transcript_col
+    carry, column = None, None
     for chunk in chunks:
-        if column is None and carry is None:
+        if column is None:  # resolved on the first chunk, case-insensitively as everywhere
             column = find_one(chunk, transcript_col, TRANSCRIPT_NAMES, "transcript", source) or ""
         if carry is not None:
             chunk = pd.concat([carry, chunk])
