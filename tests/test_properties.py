@@ -6,7 +6,7 @@ import socket
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES
 from mi_coder.preprocess import analyse
@@ -91,6 +91,8 @@ def _cached(path):
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(rows=[("client", "\r")])  # a lone carriage return once split a row in the output
+@example(rows=[("usr", "a\nb"), ("Therapist", "=1+1")])
 @given(st.lists(st.tuples(st.sampled_from(["client", "Therapist", "usr"]),
                           st.text(st.characters(blacklist_characters="\x00"), max_size=80)),
                 min_size=1, max_size=6))

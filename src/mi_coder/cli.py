@@ -154,7 +154,8 @@ def cmd_summarize(args) -> None:
     summary = summarize(read_table(args.input), args.transcript_col, args.code_col, source=args.input,
                         confusion=confusion)
     if output is None:
-        summary.to_csv(sys.stdout, index=False)
+        from .tables import CSV_OPTIONS
+        summary.to_csv(sys.stdout, **CSV_OPTIONS)
     else:
         write_table(summary, output)
 

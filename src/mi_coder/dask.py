@@ -96,7 +96,7 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
     import os
     from pathlib import Path
 
-    from .tables import excel_safe as make_safe, read_chunks, sniff_encoding
+    from .tables import CSV_OPTIONS, excel_safe as make_safe, read_chunks, sniff_encoding
 
     dd = _dd()
     source, output = Path(source), Path(output)
@@ -118,7 +118,7 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
         if output.suffix.lower() in (".parquet", ".pq"):
             coded.compute().reset_index(drop=True).to_parquet(tmp, index=False)
         else:
-            coded.to_csv(tmp, single_file=True, index=False)
+            coded.to_csv(tmp, single_file=True, **CSV_OPTIONS)
         os.replace(tmp, output)
     finally:
         if tmp.exists():

@@ -19,6 +19,9 @@ from .errors import InputError
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 50_000
+# RFC 4180 line ends: with "\r\n" as the terminator, cells holding a lone "\r" or "\n" get quoted,
+# so they cannot split a row when the file is read back.
+CSV_OPTIONS = {"index": False, "lineterminator": "\r\n"}
 
 
 def _is_utf8(head: bytes) -> bool:
@@ -166,7 +169,7 @@ def write_table(frame: pd.DataFrame, path) -> None:
                 raise InputError(f"{path}: writing Parquet needs pyarrow; pip install 'mi_coder[parquet]'") from None
     else:
         def write(tmp):
-            frame.to_csv(tmp, index=False)
+            frame.to_csv(tmp, **CSV_OPTIONS)
     atomic_write(path, write)
 
 
@@ -186,7 +189,7 @@ class CsvAppender:
     def write(self, frame: pd.DataFrame) -> None:
         if self.columns is None:
             self.columns = list(frame.columns)
-        frame.to_csv(self.handle, index=False, header=self.handle.tell() == 0, columns=self.columns)
+        frame.to_csv(self.handle, header=self.handle.tell() == 0, columns=self.columns, **CSV_OPTIONS)
 
     def __exit__(self, *exc):
         self.handle.close()
