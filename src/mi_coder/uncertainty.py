@@ -78,4 +78,4 @@ def summary_uncertainty(counts: pd.DataFrame, confusion: dict, scores: dict, lev
         rows.append(out)
     columns = [f"{name}_{part}" for name, (_, _, fair, _) in scores.items()
                for part in ("expected", "low", "high") + (("band_probability",) if fair is not None else ())]
-    return pd.DataFrame(rows, index=counts.index, columns=columns)
+    return pd.DataFrame(rows, index=counts.index, columns=columns).round(4)  # estimates: 4 decimals is plenty
