@@ -18,6 +18,7 @@ CASES = {
     "header_only": b"speaker,text\n",
     "no_text_column": b"speaker,body\nclient,hi\n",
     "ambiguous_columns": b"text,Text\na,b\n",
+    "two_text_columns": b"speaker,text,content\nclient,a,b\n",
     "unknown_speakers": b"speaker,text\nclient,hi\nnarrator,so\nbot,x\n",
     "latin1": "speaker,text\nclient,café au lait\n".encode("latin-1"),
     "utf16": GOOD.encode("utf-16"),
@@ -59,6 +60,7 @@ def _enc(case):
 
 @pytest.mark.parametrize("case, must_fail", [("empty", True), ("header_only", True), ("no_text_column", True),
                                              ("unknown_speakers", True), ("binary", True),
+                                             ("two_text_columns", True),
                                              ("latin1", False), ("utf16", False), ("utf8_bom", False),
                                              ("ragged_short", False), ("blank_and_nan_text", False),
                                              ("huge_cell", False), ("formula", False)])

@@ -37,3 +37,10 @@ def test_sides_and_unknown_speaker_error_names_row_and_flag():
 def test_no_speaker_column_means_all_counsellor():
     frame = pd.DataFrame({"text": ["a", "b"]})
     assert list(sides(frame, find_columns(frame))) == ["counsellor", "counsellor"]
+
+
+def test_two_candidate_columns_are_ambiguous_unless_given():
+    frame = pd.DataFrame(columns=["text", "content", "speaker"])
+    with pytest.raises(InputError, match="'text', 'content' could each be the text column.*--text-col"):
+        find_columns(frame, source="a.csv")
+    assert find_columns(frame, text_col="content").text == "content"

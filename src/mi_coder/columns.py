@@ -28,8 +28,12 @@ class Columns:
 
 
 def find_one(frame: pd.DataFrame, given: str | None, names, what: str, source: str = "input",
-             required: bool = False) -> str | None:
-    """The column given by name (case-insensitive), else the first of `names` present."""
+             required: bool = False, unique: bool = True) -> str | None:
+    """The column given by name (case-insensitive), else the one of `names` present.
+
+    Two candidates (say `text` and `content`) are ambiguous: coding the wrong one would go
+    unnoticed, so that is an error asking for the flag, unless `unique` is False.
+    """
     if given is not None:
         if given in frame.columns:
             return given
@@ -39,9 +43,12 @@ def find_one(frame: pd.DataFrame, given: str | None, names, what: str, source: s
         raise InputError(f"{source}: no column named {given!r} (given as the {what} column); "
                          f"columns are {', '.join(map(str, frame.columns))}")
     lowered = {str(c).strip().lower(): c for c in frame.columns}
-    for name in names:
-        if name in lowered:
-            return lowered[name]
+    present = [lowered[name] for name in names if name in lowered]
+    if len(present) > 1 and unique:
+        raise InputError(f"{source}: columns {', '.join(map(repr, map(str, present)))} could each be the "
+                         f"{what} column; choose one with --{what}-col")
+    if present:
+        return present[0]
     if required:
         raise InputError(f"{source}: no {what} column found (looked for {', '.join(names)}); "
                          f"name it with --{what}-col")
@@ -64,7 +71,7 @@ def find_columns(frame: pd.DataFrame, text_col=None, speaker_col=None, transcrip
         text=find_one(frame, text_col, TEXT_NAMES, "text", source, True),
         speaker=find_one(frame, speaker_col, SPEAKER_NAMES, "speaker", source, False),
         transcript=find_one(frame, transcript_col, TRANSCRIPT_NAMES, "transcript", source, False),
-        order=find_one(frame, None, ORDER_NAMES, "order", source, False),
+        order=find_one(frame, None, ORDER_NAMES, "order", source, False, unique=False),
     )
 
 
