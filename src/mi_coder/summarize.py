@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .codes import CLIENT_CODES, COUNSELLOR_CODES
-from .columns import TEXT_NAMES, TRANSCRIPT_NAMES, find_one
+from .columns import TEXT_NAMES, TRANSCRIPT_NAMES, file_row, find_one
 from .errors import InputError
 
 ALL_CODES = COUNSELLOR_CODES + CLIENT_CODES
@@ -82,7 +82,7 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     unknown = sorted(set(codes[codes.ne("")]) - set(ALL_CODES))
     if unknown:
         pos = int(np.flatnonzero(codes.isin(unknown).to_numpy())[0])
-        raise InputError(f"{source}: row {pos + 2}, column {column!r}: unknown code(s) "
+        raise InputError(f"{source}: row {file_row(coded, pos)}, column {column!r}: unknown code(s) "
                          f"{', '.join(map(repr, unknown[:5]))}; codes must be one of {', '.join(ALL_CODES)}")
     name = transcript or "transcript_id"
     keys = coded[transcript].astype("string").fillna("") if transcript else pd.Series("all", index=coded.index)
