@@ -21,7 +21,7 @@ from sklearn.model_selection import GroupKFold
 
 from mi_coder.codes import CODES
 from mi_coder.corpora import read_corpora
-from mi_coder.evaluate import cross_validate, once_per_utterance, score
+from mi_coder.evaluate import cross_validate, held_out_confusion, once_per_utterance, score
 from mi_coder.summarize import SCORES, summarize
 from mi_coder.validate import agreement
 
@@ -57,8 +57,7 @@ def main() -> None:
         others = frame[~frame["group"].isin(held)]
         others_proba = {s: p[~frame["group"].isin(held).to_numpy()] for s, p in proba.items()}
         results = score(others.reset_index(drop=True), others_proba)
-        confusion = {side: {"codes": results[key]["labels"], "counts": results[key]["confusion"]}
-                     for side, key in (("counsellor", "counsellor_8"), ("client", "client_3"))}
+        confusion = held_out_confusion(results)
         part = annomi[annomi["group"].isin(held)]
         if len(part):
             with_intervals.append(summarize(part, "transcript_id", "mi_code", confusion=confusion))

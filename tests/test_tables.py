@@ -1,6 +1,5 @@
 """Reading users' files (encodings, bad shapes) and writing them whole or not at all."""
 
-import warnings
 
 import pandas as pd
 import pytest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .codes import CLIENT, CODES, COUNSELLOR
+from .codes import CODES, COUNSELLOR
 from .columns import find_columns, sides as find_sides
 from .features import context_table
 
@@ -58,12 +58,12 @@ class Coder:
 
     def code_frame(self, frame: pd.DataFrame, text_col=None, speaker_col=None, transcript_col=None,
                    counsellor_values=None, client_values=None, probabilities: bool = False,
-                   source: str = "input", progress=None) -> pd.DataFrame:
+                   source: str = "input") -> pd.DataFrame:
         """A copy of `frame` with `mi_code`, `mi_confidence` (and `p_<code>`) columns, rows in order.
 
         Columns and speaker values are found as the SPEC says; rows are coded within their
         transcript in file order, and a decreasing utterance_id starts a new copy of it.
-        Work goes in chunks of whole transcripts; `progress(n_rows)` is called after each.
+        Features are built in chunks of whole transcripts, so memory stays bounded for big frames.
         """
         cols = find_columns(frame, text_col, speaker_col, transcript_col, source=source)
         side = find_sides(frame, cols, counsellor_values, client_values, source=source).to_numpy()
@@ -75,8 +75,6 @@ class Coder:
             part = self.predict_proba(texts[start:stop], sorted_sides[start:stop], sorted_conv[start:stop])
             for s in CODES:
                 proba[s][start:stop] = part[s]
-            if progress:
-                progress(stop - start)
         result = frame.copy()
         codes = np.full(len(frame), "", dtype=object)
         confidence = np.full(len(frame), np.nan)

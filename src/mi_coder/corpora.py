@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .codes import CODES, COUNSELLOR, annomi_client_code, annomi_therapist_code, esconv_code, side_of
+from .codes import CODES, COUNSELLOR, annomi_client_code, annomi_therapist_code, esconv_code
 from .errors import InputError
 from .tables import read_table
 

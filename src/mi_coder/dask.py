@@ -37,7 +37,7 @@ def _number_rows(part: pd.DataFrame, offsets, partition_info=None) -> pd.DataFra
 def _code_partition(part: pd.DataFrame, model, trusted: bool, options: dict) -> pd.DataFrame:
     from .stream import code_chunk
 
-    return code_chunk(part.sort_values(ROW, kind="stable"), model, trusted, dict(options))
+    return code_chunk(part.sort_values(ROW, kind="stable"), model, trusted, options)
 
 
 def code_dataframe(ddf, model=None, trusted: bool = False, transcript_col: str | None = None, **options):
@@ -60,7 +60,7 @@ def code_dataframe(ddf, model=None, trusted: bool = False, transcript_col: str |
     else:
         by_transcript = numbered.shuffle(on=transcript, npartitions=ddf.npartitions)
     options = dict(options, transcript_col=transcript)
-    meta = code_chunk(numbered._meta.copy(), model, trusted, dict(options))  # columns of a coded partition
+    meta = code_chunk(numbered._meta.copy(), model, trusted, options)  # columns of a coded partition
     return by_transcript.map_partitions(_code_partition, model, trusted, options, meta=meta)
 
 
@@ -76,10 +76,9 @@ def _summarize_partition(part: pd.DataFrame, transcript: str | None, confusion) 
 
 def summarize_dataframe(coded, transcript_col: str | None = None, confusion="default") -> pd.DataFrame:
     """One row per transcript, as `mi_coder.summarize` gives for the same rows (in order of first row)."""
-    from .modelio import manifest_confusion
+    from .summarize import resolve_confusion
 
-    if isinstance(confusion, str):
-        confusion = manifest_confusion(None if confusion == "default" else confusion)
+    confusion = resolve_confusion(confusion)  # once here, not on every worker
     transcript = find_one(coded._meta, transcript_col, TRANSCRIPT_NAMES, "transcript", "dataframe")
     meta = _summarize_partition(coded._meta, transcript, confusion)
     parts = coded.map_partitions(_summarize_partition, transcript, confusion, meta=meta).compute()
@@ -93,15 +92,14 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
     `scheduler` is a dask.distributed address ("tcp://host:8786"); without it Dask's local
     scheduler runs in this process. The output is written to a temporary file, then renamed.
     """
-    import os
     from pathlib import Path
 
-    from .tables import CSV_OPTIONS, excel_safe as make_safe, read_chunks, sniff_encoding
+    from .tables import CSV_OPTIONS, atomic_write, excel_safe as make_safe, is_parquet, read_chunks, sniff_encoding
 
     dd = _dd()
     source, output = Path(source), Path(output)
     next(read_chunks(source, 1000))  # the local engine's checks: encoding, header, ragged rows
-    if source.suffix.lower() in (".parquet", ".pq"):
+    if is_parquet(source):
         ddf = dd.read_parquet(source)
     else:
         ddf = dd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""], encoding=sniff_encoding(source),
@@ -110,18 +108,18 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
     if scheduler:
         from distributed import Client
         client = Client(scheduler)
-    tmp = output.with_name(f".tmp-{os.getpid()}-{output.name}")
     try:
         coded = code_dataframe(ddf, model, trusted, transcript_col, **options)
         coded = coded.set_index(ROW, sorted=False).map_partitions(
             lambda part: make_safe(part) if excel_safe else part)
-        if output.suffix.lower() in (".parquet", ".pq"):
-            coded.compute().reset_index(drop=True).to_parquet(tmp, index=False)
-        else:
-            coded.to_csv(tmp, single_file=True, **CSV_OPTIONS)
-        os.replace(tmp, output)
+
+        def write(tmp):
+            if is_parquet(output):
+                coded.compute().reset_index(drop=True).to_parquet(tmp, index=False)
+            else:
+                coded.to_csv(tmp, single_file=True, **CSV_OPTIONS)
+
+        atomic_write(output, write)
     finally:
-        if tmp.exists():
-            tmp.unlink()
         if client is not None:
             client.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
 from .codes import ANNOMI_COARSE_CODES, ANNOMI_COARSE_OF, CLIENT, CLIENT_CODES, COARSE_CODES, COARSE_OF, \
@@ -156,3 +156,9 @@ def format_report(results: dict) -> str:
             lines.append(f"{code:<{width}}" + "".join(f"{v:>10d}" for v in row))
     lines += ["", "headline:"] + [f"  {k}: {v:.3f}" for k, v in headline(results).items()]
     return "\n".join(lines)
+
+
+def held_out_confusion(results: dict) -> dict:
+    """The confusion counts per side that summaries turn into intervals (see `mi_coder.uncertainty`)."""
+    return {side: {"codes": results[key]["labels"], "counts": results[key]["confusion"]}
+            for side, key in ((COUNSELLOR, "counsellor_8"), (CLIENT, "client_3"))}

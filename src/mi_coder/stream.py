@@ -10,16 +10,13 @@ input order and identical whatever `jobs` is, and a failure leaves no output beh
 
 from __future__ import annotations
 
-import os
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .columns import TRANSCRIPT_NAMES, find_one
-from .errors import InputError
-from .tables import CHUNK_ROWS, CsvAppender, ParquetAppender, excel_safe, read_chunks
+from .tables import CHUNK_ROWS, appender, atomic_write, excel_safe, read_chunks, warn_not_utf8
 
 _CODERS: dict = {}  # per process: model path -> loaded Coder, so each worker loads it once
 
@@ -56,9 +53,8 @@ def _coder(model, trusted: bool):
     return _CODERS[key]
 
 
-def code_chunk(chunk: pd.DataFrame, model, trusted: bool, options: dict) -> pd.DataFrame:
-    """Code one chunk with the model at `model` (loaded once per process)."""
-    safe = options.pop("excel_safe", False)
+def code_chunk(chunk: pd.DataFrame, model, trusted: bool, options: dict, safe: bool = False) -> pd.DataFrame:
+    """Code one chunk with the model at `model` (loaded once per process); `safe` applies --excel-safe."""
     coded = _coder(model, trusted).code_frame(chunk, **options)
     return excel_safe(coded) if safe else coded
 
@@ -71,42 +67,36 @@ def code_file(source, output, model=None, trusted: bool = False, jobs: int = 1, 
     """
     from .modelio import default_model_path
 
-    source, output = Path(source), Path(output)
+    source = Path(source)
     model = model or default_model_path()
     _coder(model, trusted)  # fail early (missing or tampered model) before reading anything
     options = dict(options, source=str(source))
-    tmp = output.with_name(f".tmp-{os.getpid()}-{output.name}")  # keeps the suffix: it says the format
-    try:
-        rows = _code_to(tmp, source, model, trusted, jobs, chunk_rows, progress, excel_safe, options, None)
-        os.replace(tmp, output)
-        return rows
-    except UnicodeDecodeError:
-        warnings.warn(f"{source}: not valid UTF-8; read as Windows-1252/Latin-1. Re-save as UTF-8 if "
-                      f"characters look wrong", stacklevel=2)
-        rows = _code_to(tmp, source, model, trusted, jobs, chunk_rows, progress, excel_safe, options, "latin-1")
-        os.replace(tmp, output)
-        return rows
-    except OSError as exc:
-        raise InputError(f"{output}: cannot be written ({exc.strerror}); choose another path") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    rows = 0
+
+    def write(tmp):
+        nonlocal rows
+        try:
+            rows = _code_to(tmp, source, model, trusted, jobs, chunk_rows, progress, excel_safe, options, None)
+        except UnicodeDecodeError:  # found mid-file: start again, the temporary file is rewritten
+            warn_not_utf8(source)
+            rows = _code_to(tmp, source, model, trusted, jobs, chunk_rows, progress, excel_safe, options, "latin-1")
+
+    atomic_write(output, write)
+    return rows
 
 
 def _code_to(tmp: Path, source: Path, model, trusted, jobs, chunk_rows, progress, safe, options, encoding) -> int:
     chunks = whole_transcripts(read_chunks(source, chunk_rows, encoding), options.get("transcript_col"),
                                str(source))
-    opts = dict(options, excel_safe=safe)
     if jobs == 1:
-        coded = (code_chunk(chunk, model, trusted, dict(opts)) for chunk in chunks)
+        coded = (code_chunk(chunk, model, trusted, options, safe) for chunk in chunks)
     else:
         from joblib import Parallel, delayed
 
         coded = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")(
-            delayed(code_chunk)(chunk, model, trusted, dict(opts)) for chunk in chunks)
-    writer = ParquetAppender(tmp) if tmp.suffix.lower() in (".parquet", ".pq") else CsvAppender(tmp)
+            delayed(code_chunk)(chunk, model, trusted, options, safe) for chunk in chunks)
     rows = 0
-    with writer:
+    with appender(tmp) as writer:
         for part in coded:
             writer.write(part)
             rows += len(part)

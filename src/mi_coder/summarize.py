@@ -56,6 +56,14 @@ def scores_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def resolve_confusion(confusion: dict | str | None) -> dict | None:
+    """Confusion counts from "default" (the shipped model's manifest), a model path, or as given."""
+    if isinstance(confusion, str):
+        from .modelio import manifest_confusion
+        return manifest_confusion(None if confusion == "default" else confusion)
+    return confusion
+
+
 def _adherence(texts, codes, keys: pd.Series, index) -> pd.DataFrame:
     """MITI adherence counts per transcript and pct_mi_adherent (see `mi_coder.adherence`)."""
     from .adherence import adherence_flags
@@ -96,9 +104,7 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     if text is not None:
         summary = pd.concat([summary, _adherence(coded[text].to_numpy(), codes.to_numpy(), keys, counts.index)],
                             axis=1)
-    if isinstance(confusion, str):
-        from .modelio import manifest_confusion
-        confusion = manifest_confusion(None if confusion == "default" else confusion)
+    confusion = resolve_confusion(confusion)
     if confusion:
         from .uncertainty import summary_uncertainty
         summary = pd.concat([summary, summary_uncertainty(counts, confusion, SCORES)], axis=1)

@@ -24,6 +24,17 @@ CHUNK_ROWS = 50_000
 CSV_OPTIONS = {"index": False, "lineterminator": "\r\n"}
 
 
+def is_parquet(path) -> bool:
+    """Parquet or CSV is told by the file name's suffix."""
+    return Path(path).suffix.lower() in (".parquet", ".pq")
+
+
+def warn_not_utf8(path) -> None:
+    """The one warning for a file read as Windows-1252/Latin-1 after UTF-8 failed."""
+    warnings.warn(f"{path}: not valid UTF-8; read as Windows-1252/Latin-1. Re-save as UTF-8 if "
+                  f"characters look wrong", stacklevel=3)
+
+
 def _is_utf8(head: bytes) -> bool:
     try:
         head.decode("utf-8")
@@ -64,7 +75,7 @@ def read_chunks(path, chunk_rows: int = CHUNK_ROWS, encoding: str | None = None)
         raise InputError(f"{path}: file not found; check the path")
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a file; give the input CSV file")
-    if path.suffix.lower() in (".parquet", ".pq"):
+    if is_parquet(path):
         yield from _parquet_chunks(path, chunk_rows)
         return
     encoding = encoding or sniff_encoding(path)
@@ -104,7 +115,7 @@ def _parquet_chunks(path: Path, chunk_rows: int):
         raise InputError(f"{path}: cannot be read as Parquet ({type(exc).__name__})") from None
 
 
-def read_table(path, what: str = "input") -> pd.DataFrame:
+def read_table(path) -> pd.DataFrame:
     """A whole CSV (or Parquet) file as a DataFrame of strings; InputError for anything unreadable.
 
     Not valid UTF-8: read as Windows-1252/Latin-1, with a warning naming the file.
@@ -112,8 +123,7 @@ def read_table(path, what: str = "input") -> pd.DataFrame:
     try:
         return pd.concat(list(read_chunks(path)))
     except UnicodeDecodeError:
-        warnings.warn(f"{path}: not valid UTF-8; read as Windows-1252/Latin-1. Re-save as UTF-8 if "
-                      f"characters look wrong", stacklevel=2)
+        warn_not_utf8(path)
         return pd.concat(list(read_chunks(path, encoding="latin-1")))
 
 
@@ -161,21 +171,20 @@ def atomic_write(path, write) -> None:
 
 def write_table(frame: pd.DataFrame, path) -> None:
     """Write CSV (or Parquet, by suffix) atomically."""
-    if Path(path).suffix.lower() in (".parquet", ".pq"):
-        def write(tmp):
-            try:
-                frame.to_parquet(tmp, index=False)
-            except ImportError:
-                raise InputError(f"{path}: writing Parquet needs pyarrow; pip install 'mi_coder[parquet]'") from None
-    else:
-        def write(tmp):
-            frame.to_csv(tmp, **CSV_OPTIONS)
+    def write(tmp):
+        with appender(tmp) as out:
+            out.write(frame)
     atomic_write(path, write)
 
 
 def write_text(text: str, path) -> None:
     """Write a UTF-8 text file atomically."""
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def appender(path: Path):
+    """A writer that appends frames to one CSV or Parquet file (by suffix), header or schema once."""
+    return ParquetAppender(path) if is_parquet(path) else CsvAppender(path)
 
 
 class CsvAppender:

@@ -63,7 +63,7 @@ def train(frame: pd.DataFrame, config: TrainConfig | None = None, folds: int = 5
     With `folds` >= 2 the recipe is first cross-validated by transcript; the scores and the
     held-out confusion counts are stored in `coder.info` (summaries use them for intervals).
     """
-    from .evaluate import cross_validate, score  # evaluate builds on this module
+    from .evaluate import cross_validate, held_out_confusion, score  # evaluate builds on this module
 
     config = config or TrainConfig()
     table = corpus_table(frame)
@@ -71,8 +71,7 @@ def train(frame: pd.DataFrame, config: TrainConfig | None = None, folds: int = 5
     if folds >= 2:
         results = score(frame, cross_validate(frame, config, n_splits=folds, table=table, progress=progress))
         info["evaluation"] = results
-        info["confusion"] = {side: {"codes": results[key]["labels"], "counts": results[key]["confusion"]}
-                             for side, key in ((COUNSELLOR, "counsellor_8"), (CLIENT, "client_3"))}
+        info["confusion"] = held_out_confusion(results)
     coder = fit_tables(frame, table, config)
     coder.info.update(info)
     return coder
