@@ -1,10 +1,16 @@
 """spaCy preprocessing: blank English, the mi_cues component and its cue patterns."""
 
+from functools import lru_cache
+
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 import spacy
 
-from mi_coder.preprocess import CUE_NAMES, analyse, english, stem
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from mi_coder.preprocess import CUE_NAMES, PHRASES, SENTENCE_ENDS, SENTENCE_STARTS, analyse, english, stem
 
 
 def cues_of(text):
@@ -69,3 +75,57 @@ def test_analyse_handles_empty_and_huge_text():
 def test_stem_matches_word_forms():
     assert stem("drinking") == stem("drinks") == "drink"
     assert stem("is") == "is"
+
+
+@lru_cache(maxsize=1)
+def phrase_matcher():
+    """spaCy's own PhraseMatcher over the cue phrases: the reference for the batched matcher."""
+    nlp = spacy.blank("en")
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for cue, phrases in PHRASES.items():
+        matcher.add(cue, list(nlp.tokenizer.pipe(phrases)))
+    return nlp, matcher
+
+
+def reference_cues(text):
+    """The cue counts by the obvious route: spaCy's PhraseMatcher and a loop over each sentence.
+
+    Space tokens are not words: they neither break a phrase nor count as tokens.
+    """
+    nlp, matcher = phrase_matcher()
+    doc = Doc(nlp.vocab, words=[t.text for t in nlp(text) if not t.is_space])
+    out = dict.fromkeys(CUE_NAMES, 0.0)
+    for match_id, _, _ in matcher(doc):
+        out[nlp.vocab.strings[match_id]] += 1
+    starts = {w: cue for cue, words in SENTENCE_STARTS.items() for w in words}
+    sentences, questions = [], []
+    for token in doc:
+        if token.is_space:
+            continue
+        if token.lower_ in SENTENCE_ENDS:
+            if sentences and "?" in token.lower_:
+                questions.append(len(sentences))
+        elif not sentences or prev_end:
+            sentences.append(token.lower_)
+            if token.lower_ in starts:
+                out[starts[token.lower_]] += 1
+        prev_end = token.lower_ in SENTENCE_ENDS
+    lower = "".join(t.lower_ for t in doc)
+    out.update(question_mark=lower.count("?"), exclamation=lower.count("!"), sentences=len(sentences),
+               question_sentences=len(set(questions)), numbers=sum(c.isdigit() for c in lower),
+               tokens_log=np.log1p(len(doc)))
+    return np.array([out[c] for c in CUE_NAMES], dtype=np.float32)
+
+
+PIECES = ["it sounds like", "you", "feel", "?", "!", ".", "...", "?!", "  ", "\n", "do you", "I want to",
+          "I don't want", "What", "so", "mm-hmm", "42", "would it be okay", "you should", "on the other hand"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PIECES), max_size=12).map(" ".join) | st.text(max_size=30),
+                min_size=1, max_size=6))
+def test_batched_cues_equal_phrase_matcher_and_sentence_loop(texts):
+    batched = [doc._.mi_cues for doc in english().pipe(texts, batch_size=4)]
+    for text, cues in zip(texts, batched):
+        np.testing.assert_allclose(cues, reference_cues(text), rtol=1e-6)
+        np.testing.assert_allclose(english()(text)._.mi_cues, cues, rtol=1e-6)

@@ -19,7 +19,7 @@ ALL = list(COUNSELLOR_CODES + CLIENT_CODES) + [""]
 @given(st.lists(st.text(), min_size=1, max_size=5))
 def test_any_unicode_text_is_preprocessed(texts):
     tokens, cues, content = analyse(texts)
-    assert len(tokens) == len(texts) == cues.shape[0] == len(content)
+    assert len(tokens) == len(texts) == cues.shape[0] == content.shape[0]
     assert np.isfinite(cues).all() and (cues >= 0).all()
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import MaxAbsScaler
 
 from .codes import CLIENT, COUNSELLOR
 from .preprocess import CUE_NAMES, N_CUES, analyse
+from .vectorize import TokenTfidfVectorizer
 
 OWN_CUES = [f"cue_{c}" for c in CUE_NAMES]
 OTHER_CUES = [f"other_cue_{c}" for c in CUE_NAMES]
@@ -31,56 +32,77 @@ def context_table(texts, sides, conversations) -> pd.DataFrame:
     """Per-utterance features with context; rows must be in conversation order.
 
     `texts`, `sides` ('counsellor'/'client') and `conversations` are equal-length sequences;
-    a change of conversation value starts a new context.
+    a change of conversation value starts a new context. Within a conversation the sides take
+    turns in runs of consecutive utterances, so the other side's last turn is the previous run.
     """
     texts = ["" if t is None else str(t) for t in texts]
-    sides = list(sides)
-    conversations = list(conversations)
+    sides = np.asarray(list(sides), dtype=object)
+    conversations = pd.factorize(pd.Series(list(conversations), dtype=object))[0]
     n = len(texts)
     tokens, cues, content = analyse(texts)
-    other_tokens = [""] * n
+    n_tokens = np.array([len(t.split()) for t in tokens], dtype=np.float64)
+
+    new_conv = np.ones(n, dtype=bool)
+    new_conv[1:] = conversations[1:] != conversations[:-1]
+    new_run = new_conv.copy()
+    new_run[1:] |= sides[1:] != sides[:-1]
+    run_of = np.cumsum(new_run) - 1
+    starts = np.flatnonzero(new_run)
+    ends = np.append(starts[1:], n)
+    conv_start = np.maximum.accumulate(np.where(new_conv, np.arange(n), 0))
+    # The other side's last run (the previous run in the same conversation), per row; -1 if none.
+    prev_run = run_of - 1
+    prev_run[(prev_run < 0) | (starts[np.maximum(prev_run, 0)] < conv_start)] = -1
+    has_other = prev_run >= 0
+    other = prev_run[has_other]
+
+    last3 = np.maximum(starts, ends - 3)  # a run's text is its last three utterances
+    run_text = [" ".join(tokens[a:b]) for a, b in zip(last3, ends)]
+    other_tokens = np.full(n, "", dtype=object)
+    other_tokens[has_other] = np.asarray(run_text, dtype=object)[other]
     other_cues = np.zeros((n, N_CUES), dtype=np.float32)
+    if n:
+        other_cues[has_other] = np.add.reduceat(cues, starts, axis=0)[other]
+    # The same side's previous utterance: the row before in a run, else the end of the run before last.
+    same = np.where(new_run, -1, np.arange(n) - 1)
+    before_last = run_of - 2
+    ok = new_run & (before_last >= 0)
+    ok[ok] = starts[before_last[ok]] >= conv_start[ok]
+    same[ok] = ends[before_last[ok]] - 1
     same_cues = np.zeros((n, N_CUES), dtype=np.float32)
-    numbers = np.zeros((n, len(CONTEXT_NUMBERS)), dtype=np.float32)
+    same_cues[same >= 0] = cues[same[same >= 0]]
 
-    last_run = {COUNSELLOR: [], CLIENT: []}  # indices of each side's latest run of utterances
-    previous_conv = object()
-    previous_side = None
-    turn = 0
-    for i in range(n):
-        side = sides[i]
-        if conversations[i] != previous_conv:
-            last_run = {COUNSELLOR: [], CLIENT: []}
-            previous_conv, previous_side, turn = conversations[i], None, 0
-        other = CLIENT if side == COUNSELLOR else COUNSELLOR
-        run = last_run[other]
-        consecutive = previous_side == side
-        if run:
-            other_tokens[i] = " ".join(tokens[j] for j in run[-3:])
-            other_cues[i] = cues[run].sum(axis=0)
-            other_words = frozenset().union(*(content[j] for j in run))
-            shared = len(content[i] & other_words)
-            numbers[i, 0] = shared / len(content[i]) if content[i] else 0.0
-            numbers[i, 1] = shared / len(other_words) if other_words else 0.0
-            numbers[i, 2] = np.log1p(shared)
-            numbers[i, 3] = 1.0
-            numbers[i, 6] = np.log1p(sum(len(tokens[j].split()) for j in run[-3:]))
-        own_run = last_run[side]
-        if own_run:
-            same_cues[i] = cues[own_run[-1]]
-        numbers[i, 4] = float(consecutive)
-        numbers[i, 5] = np.log1p(turn)
-        if consecutive:
-            own_run.append(i)
-        else:
-            last_run[side] = [i]
-        previous_side = side
-        turn += 1
+    run_words = _run_sums(content, starts, ends)
+    run_words.data[:] = 1.0  # the set of stems a run uses
+    shared = np.zeros(n)
+    if has_other.any():
+        shared[has_other] = np.asarray(content[has_other].multiply(run_words[other]).sum(axis=1)).ravel()
+    own_size = np.asarray(content.sum(axis=1)).ravel()
+    other_size = np.zeros(n)
+    other_size[has_other] = np.asarray(run_words.sum(axis=1)).ravel()[other]
+    cumulative = np.concatenate([[0.0], np.cumsum(n_tokens)])
+    run_tokens = cumulative[ends] - cumulative[last3]
+    other_n_tokens = np.zeros(n)
+    other_n_tokens[has_other] = run_tokens[other]
 
+    numbers = np.column_stack([
+        np.divide(shared, own_size, out=np.zeros(n), where=own_size > 0),
+        np.divide(shared, other_size, out=np.zeros(n), where=other_size > 0),
+        np.log1p(shared), has_other, ~new_run, np.log1p(np.arange(n) - conv_start),
+        np.log1p(other_n_tokens),
+    ]).astype(np.float32)
     table = pd.DataFrame(np.hstack([cues, other_cues, same_cues, numbers]), columns=DENSE_COLUMNS)
     table.insert(0, "text", tokens)
     table.insert(1, "other_text", other_tokens)
     return table
+
+
+def _run_sums(matrix: sp.csr_matrix, starts: np.ndarray, ends: np.ndarray) -> sp.csr_matrix:
+    """Row sums of a sparse matrix over each run [start, end)."""
+    n = matrix.shape[0]
+    membership = sp.csr_matrix((np.ones(n, np.float32), (np.repeat(np.arange(len(starts)), ends - starts),
+                                                         np.arange(n))), shape=(len(starts), n))
+    return (membership @ matrix).tocsr()
 
 
 def without_context(table: pd.DataFrame) -> pd.DataFrame:
@@ -94,15 +116,12 @@ def without_context(table: pd.DataFrame) -> pd.DataFrame:
 def make_features(char_ngrams: bool = True, dense_columns=DENSE_COLUMNS) -> ColumnTransformer:
     """The feature union: TF-IDF of the utterance and of the other side's last turn, plus cues."""
     # The text columns hold space-joined spaCy tokens: str.split is their tokenizer (26% faster than a regex).
-    words = dict(tokenizer=str.split, token_pattern=None, lowercase=False, sublinear_tf=True, dtype=np.float32)
     parts = [
-        ("words", TfidfVectorizer(ngram_range=(1, 3), min_df=2, max_features=200_000, **words), "text"),
-        ("context_words", TfidfVectorizer(ngram_range=(1, 1), min_df=2, max_features=50_000, **words),
-         "other_text"),
+        ("words", TokenTfidfVectorizer(ngram_range=(1, 3), min_df=2, max_features=200_000), "text"),
+        ("context_words", TokenTfidfVectorizer(ngram_range=(1, 1), min_df=2, max_features=50_000), "other_text"),
         ("cues", MaxAbsScaler(), list(dense_columns)),
     ]
     if char_ngrams:
-        parts.insert(1, ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3,
-                                                  max_features=200_000, sublinear_tf=True,
-                                                  dtype=np.float32), "text"))
+        parts.insert(1, ("chars", TokenTfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3,
+                                                       max_features=200_000), "text"))
     return ColumnTransformer(parts, sparse_threshold=1.0)
