@@ -6,21 +6,33 @@
     summary = mi_coder.summarize(coded)
 """
 
+from importlib import import_module
+
 from .codes import CLIENT_CODES, CODES, COUNSELLOR_CODES
-from .coder import Coder
 from .errors import InputError, ModelIntegrityError
-from .modelio import load_model, save_model
-from .summarize import summarize
+from .summarize import summarize  # light (pandas); also keeps the name from meaning the submodule
 
 __version__ = "0.1.0"
 
+# Imported on first use (PEP 562), so that `mi-coder code --jobs N` does not load scikit-learn
+# and spaCy in the process that only reads and writes files.
+_LAZY = {"Coder": ".coder", "load_model": ".modelio", "save_model": ".modelio"}
 
-def load(path=None, trusted: bool = False) -> Coder:
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def load(path=None, trusted: bool = False):
     """The shipped model (or the one at `path`), after checking its SHA-256 against its manifest.
 
     Loading runs code stored in the model file (joblib/pickle); `trusted=True` skips the hash
     check and is only for model files you made yourself.
     """
+    from .modelio import load_model
+
     return load_model(path, trusted=trusted)
 
 

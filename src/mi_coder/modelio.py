@@ -15,7 +15,6 @@ from pathlib import Path
 
 import joblib
 
-from .coder import Coder
 from .errors import InputError, ModelIntegrityError
 from .tables import atomic_write, write_text
 
@@ -37,7 +36,7 @@ def manifest_path(model_path) -> Path:
     return Path(model_path).with_suffix(".json")
 
 
-def save_model(coder: Coder, path) -> dict:
+def save_model(coder, path) -> dict:
     """Write the model and its manifest (SHA-256, format, provenance); return the manifest."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,12 +64,23 @@ def default_model_path() -> Path:
     return here.parent.parent / "models" / DEFAULT_NAME
 
 
-def load_model(path=None, trusted: bool = False) -> Coder:
+def load_model(path=None, trusted: bool = False):
     """Load a Coder after checking the file's SHA-256 against its manifest.
 
     `trusted=True` skips the check (and the need for a manifest): do that only for a file you
     made yourself, since unpickling runs whatever code the file holds.
     """
+    from .coder import Coder
+
+    path = check_model(path, trusted)
+    coder = joblib.load(path)
+    if not isinstance(coder, Coder):
+        raise ModelIntegrityError(f"{path}: not a mi_coder model")
+    return coder
+
+
+def check_model(path=None, trusted: bool = False) -> Path:
+    """The model's path once it exists and (unless `trusted`) its SHA-256 matches its manifest."""
     path = Path(path) if path is not None else default_model_path()
     if not path.is_file():
         raise InputError(f"{path}: model file not found; train one with `mi-coder train -o {path}` "
@@ -90,10 +100,7 @@ def load_model(path=None, trusted: bool = False) -> Coder:
             raise ModelIntegrityError(f"{path}: SHA-256 {actual[:12]}… does not match the manifest's "
                                       f"{str(expected)[:12]}…; the file was changed or corrupted, "
                                       f"refusing to unpickle it")
-    coder = joblib.load(path)
-    if not isinstance(coder, Coder):
-        raise ModelIntegrityError(f"{path}: not a mi_coder model")
-    return coder
+    return path
 
 
 def manifest_confusion(model_path=None) -> dict | None:

@@ -65,11 +65,16 @@ def code_file(source, output, model=None, trusted: bool = False, jobs: int = 1, 
 
     `options` go to `Coder.code_frame` (column names, speaker values, probabilities).
     """
-    from .modelio import default_model_path
+    from .modelio import check_model, default_model_path
 
     source = Path(source)
     model = model or default_model_path()
-    _coder(model, trusted)  # fail early (missing or tampered model) before reading anything
+    # Fail early (missing or tampered model) before reading anything. With workers, only they
+    # unpickle the model: the main process just reads, hands out chunks and writes.
+    if jobs == 1:
+        _coder(model, trusted)
+    else:
+        check_model(model, trusted)
     options = dict(options, source=str(source))
     rows = 0
 
