@@ -56,8 +56,8 @@ def main() -> None:
         held = set(groups[test_idx])
         others = frame[~frame["group"].isin(held)]
         others_proba = {s: p[~frame["group"].isin(held).to_numpy()] for s, p in proba.items()}
-        results = score(others.reset_index(drop=True), others_proba)
-        confusion = held_out_confusion(results)
+        others = others.reset_index(drop=True)
+        confusion = held_out_confusion(score(others, others_proba), others, others_proba)
         part = annomi[annomi["group"].isin(held)]
         if len(part):
             with_intervals.append(summarize(part, "transcript_id", "mi_code", confusion=confusion))
@@ -74,11 +74,11 @@ def main() -> None:
         print(f"  {name}: {inside.mean():.3f} of {int(ok.sum())} transcripts")
 
     quality = annomi.groupby("transcript_id")["mi_quality"].first()
-    for label, table in (("experts", expert), ("model", model_plain)):
+    for label, table in (("the experts'", expert), ("the model's", model_plain)):
         t = table.set_index("transcript_id").join(quality)
         t = t[t["reflection_to_question"].notna()]
         auc = roc_auc_score(t["mi_quality"].eq("high"), t["reflection_to_question"])
-        print(f"AUC of reflection_to_question for high vs low MI quality, {label}' codes: {auc:.3f}")
+        print(f"AUC of reflection_to_question for high vs low MI quality, {label} codes: {auc:.3f}")
     print(json.dumps({"note": "development scores on the available AnnoMI transcripts"}))
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES
 from mi_coder.summarize import SCORES, summarize
-from mi_coder.uncertainty import posterior, summary_uncertainty
+from mi_coder.uncertainty import fit_concentration, posterior, summary_uncertainty
 
 
 def perfect():
@@ -64,3 +64,51 @@ def test_intervals_cover_the_truth_at_about_their_nominal_rate():
 def test_without_confusions_no_interval_columns():
     s = summarize(pd.DataFrame({"mi_code": ["open_question"]}), confusion=None)
     assert not [c for c in s.columns if c.endswith(("_low", "_high", "_band_probability"))]
+
+
+def simulate_transcripts(rng, concentration, n_transcripts=200, size=40):
+    """Client transcripts whose own P(true | predicted) varies around a pooled one (None: it does not)."""
+    post = np.array([[0.7, 0.1, 0.2], [0.15, 0.6, 0.25], [0.1, 0.05, 0.85]])  # rows: predicted code
+    rows = []
+    for t in range(n_transcripts):
+        own = post if concentration is None else np.array([rng.dirichlet(concentration * p) for p in post])
+        predicted = rng.choice(3, size=size, p=[0.2, 0.1, 0.7])
+        true = np.array([rng.choice(3, p=own[k]) for k in predicted])
+        rows.append((t, predicted, true))
+    counts = np.zeros((3, 3), dtype=int)  # true x predicted, pooled
+    for _, predicted, true in rows:
+        np.add.at(counts, (true, predicted), 1)
+    return rows, counts
+
+
+def fitted(rows, counts):
+    transcripts = np.concatenate([[t] * len(p) for t, p, _ in rows])
+    predicted = np.asarray(CLIENT_CODES, dtype=object)[np.concatenate([p for _, p, _ in rows])]
+    true = np.asarray(CLIENT_CODES, dtype=object)[np.concatenate([x for _, _, x in rows])]
+    return fit_concentration(true, predicted, transcripts, list(CLIENT_CODES), counts)
+
+
+def test_fit_concentration_finds_how_much_transcripts_vary():
+    rng = np.random.default_rng(3)
+    assert 8 <= fitted(*simulate_transcripts(rng, 20.0)) <= 50
+    independent = fitted(*simulate_transcripts(rng, None))
+    assert independent is None or independent >= 200  # so concentrated it barely widens an interval
+
+
+def test_concentration_restores_coverage_when_transcripts_vary():
+    """Errors shared within a transcript: independent draws under-cover, the fitted Dirichlet does not."""
+    rng = np.random.default_rng(5)
+    rows, counts = simulate_transcripts(rng, 10.0, n_transcripts=150)
+    concentration = fitted(rows, counts)
+    score = {"pct_change_talk": SCORES["pct_change_talk"]}
+    hits = {None: 0, concentration: 0}
+    for t, predicted, true in rows:
+        table = pd.DataFrame([np.bincount(predicted, minlength=3)], columns=list(CLIENT_CODES))
+        truth = np.bincount(true, minlength=3)
+        value = truth[0] / (truth[0] + truth[1])
+        for c in hits:
+            model = {"client": {"codes": list(CLIENT_CODES), "counts": counts.tolist(), "concentration": c}}
+            r = summary_uncertainty(table, model, score, n_draws=1000, seed=t).iloc[0]
+            hits[c] += r["pct_change_talk_low"] - 1e-9 <= value <= r["pct_change_talk_high"] + 1e-9
+    assert hits[concentration] / len(rows) >= 0.84
+    assert hits[concentration] > hits[None] + 0.05 * len(rows)

@@ -158,7 +158,24 @@ def format_report(results: dict) -> str:
     return "\n".join(lines)
 
 
-def held_out_confusion(results: dict) -> dict:
-    """The confusion counts per side that summaries turn into intervals (see `mi_coder.uncertainty`)."""
-    return {side: {"codes": results[key]["labels"], "counts": results[key]["confusion"]}
-            for side, key in ((COUNSELLOR, "counsellor_8"), (CLIENT, "client_3"))}
+def held_out_confusion(results: dict, frame: pd.DataFrame | None = None,
+                       proba: dict[str, np.ndarray] | None = None) -> dict:
+    """The confusion counts per side that summaries turn into intervals (see `mi_coder.uncertainty`).
+
+    Given the frame and its out-of-fold probabilities too, each side also gets the Dirichlet
+    concentration of its transcripts' own confusions (`uncertainty.fit_concentration`).
+    """
+    out = {side: {"codes": results[key]["labels"], "counts": results[key]["confusion"]}
+           for side, key in ((COUNSELLOR, "counsellor_8"), (CLIENT, "client_3"))}
+    if frame is not None and proba is not None:
+        from .uncertainty import fit_concentration
+
+        keep = once_per_utterance(frame) & frame["code"].notna().to_numpy()
+        for side, codes in ((COUNSELLOR, COUNSELLOR_CODES), (CLIENT, CLIENT_CODES)):
+            rows = keep & (frame["side"].to_numpy() == side) & ~np.isnan(proba[side]).any(axis=1)
+            rows &= np.isin(frame["code"].to_numpy(), codes)
+            predicted = np.asarray(codes, dtype=object)[proba[side][rows].argmax(axis=1)]
+            out[side]["concentration"] = fit_concentration(
+                frame["code"].to_numpy()[rows], predicted, frame["group"].to_numpy()[rows], codes,
+                out[side]["counts"])
+    return out

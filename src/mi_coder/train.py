@@ -69,9 +69,10 @@ def train(frame: pd.DataFrame, config: TrainConfig | None = None, folds: int = 5
     table = corpus_table(frame)
     info = training_summary(frame)
     if folds >= 2:
-        results = score(frame, cross_validate(frame, config, n_splits=folds, table=table, progress=progress))
+        oof = cross_validate(frame, config, n_splits=folds, table=table, progress=progress)
+        results = score(frame, oof)
         info["evaluation"] = results
-        info["confusion"] = held_out_confusion(results)
+        info["confusion"] = held_out_confusion(results, frame, oof)
     coder = fit_tables(frame, table, config)
     coder.info.update(info)
     return coder

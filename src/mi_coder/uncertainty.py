@@ -4,8 +4,13 @@ At training time the model is cross-validated by transcript and the confusion co
 (expert code x predicted code) are stored with it. For a coded transcript, each utterance
 coded k stands for a true code drawn from P(true | predicted = k); drawing every utterance
 many times gives the distribution of each true count and of each ratio, hence an expected
-value, a 90% interval and the probability of each MITI band. Utterances are drawn
-independently, which is what the interval assumes.
+value, a 90% interval and the probability of each MITI band.
+
+Errors are not independent within a transcript (one client's way of talking, one counsellor's
+habits), so each transcript first draws its own P(true | predicted) from a Dirichlet centred
+on the pooled one, with a concentration fitted at training time to how much those
+probabilities varied between held-out transcripts (`fit_concentration`). Without the
+concentration the utterances are drawn independently and the intervals come out too narrow.
 """
 
 from __future__ import annotations
@@ -31,13 +36,63 @@ def posterior(counts, smoothing: float = 1.0) -> np.ndarray:
 
 
 def draw_true_counts(predicted_counts: np.ndarray, post: np.ndarray, n_draws: int,
-                     rng: np.random.Generator) -> np.ndarray:
-    """(n_draws, n_codes) true counts: each predicted-k utterance redrawn from post[k]."""
+                     rng: np.random.Generator, concentration: float | None = None) -> np.ndarray:
+    """(n_draws, n_codes) true counts: each predicted-k utterance redrawn from post[k].
+
+    With a `concentration`, every draw first picks the transcript's own row from
+    Dirichlet(concentration x post[k]) (a Dirichlet-multinomial draw).
+    """
     out = np.zeros((n_draws, post.shape[1]), dtype=np.int64)
     for k, n in enumerate(np.asarray(predicted_counts, dtype=np.int64)):
         if n:
-            out += rng.multinomial(n, post[k], size=n_draws)
+            if concentration:
+                rows = rng.dirichlet(concentration * _floor(post[k]), size=n_draws)
+                out += rng.multinomial(n, rows)
+            else:
+                out += rng.multinomial(n, post[k], size=n_draws)
     return out
+
+
+def _floor(p: np.ndarray) -> np.ndarray:
+    """A probability row with no exact zeros (a Dirichlet needs positive parameters)."""
+    p = np.maximum(p, 1e-4)
+    return p / p.sum()
+
+
+CONCENTRATIONS = tuple(float(c) for c in np.geomspace(1, 10_000, 41))
+
+
+def fit_concentration(true, predicted, transcripts, codes, counts) -> float | None:
+    """The Dirichlet concentration of transcripts' own P(true | predicted), by maximum likelihood.
+
+    `true`, `predicted` and `transcripts` are per held-out utterance; `counts` is the pooled
+    confusion (true x predicted) that sets the Dirichlet's mean. Each transcript's true codes
+    among its predicted-k utterances are one Dirichlet-multinomial observation; the
+    concentration is chosen on a grid from 1 to 10,000. None (independent draws) wins when
+    transcripts vary no more than chance says.
+    """
+    from scipy.special import gammaln
+
+    post = posterior(counts)
+    index = {c: i for i, c in enumerate(codes)}
+    frame = pd.DataFrame({"t": np.asarray(transcripts), "k": [index[c] for c in predicted],
+                          "true": [index[c] for c in true]})
+    table = frame.groupby(["t", "k", "true"]).size().unstack(fill_value=0).reindex(
+        columns=range(len(codes)), fill_value=0)
+    x = table.to_numpy(dtype=float)
+    k = table.index.get_level_values("k").to_numpy()
+    n = x.sum(axis=1)
+
+    def loglik(c: float | None) -> float:
+        if c is None:  # multinomial: the limit of an infinite concentration
+            return float((gammaln(n + 1) - gammaln(x + 1).sum(axis=1)
+                          + (x * np.log(np.stack([_floor(post[j]) for j in k]))).sum(axis=1)).sum())
+        alpha = c * np.stack([_floor(post[j]) for j in k])
+        return float((gammaln(n + 1) - gammaln(x + 1).sum(axis=1) + gammaln(c) - gammaln(n + c)
+                      + (gammaln(x + alpha) - gammaln(alpha)).sum(axis=1)).sum())
+
+    best = max((None,) + CONCENTRATIONS, key=loglik)
+    return best
 
 
 def summary_uncertainty(counts: pd.DataFrame, confusion: dict, scores: dict, level: float = 0.90,
@@ -45,20 +100,22 @@ def summary_uncertainty(counts: pd.DataFrame, confusion: dict, scores: dict, lev
     """Per transcript and score: `<score>_expected`, `_low`, `_high` and, where banded, `_band_probability`.
 
     `counts` has one count column per code (as `summarize` builds it); `confusion` maps each side
-    to {"codes": [...], "counts": [[...]]}; `scores` is `summarize.SCORES`. The band probability
+    to {"codes": [...], "counts": [[...]], "concentration": float or None (optional)}; `scores`
+    is `summarize.SCORES`. The band probability
     is the share of draws that fall in the band the hard-coded score reports.
     """
     from .summarize import band, ratio  # summarize imports this module
 
-    posts = {side: (list(c["codes"]), posterior(c["counts"])) for side, c in confusion.items()}
+    posts = {side: (list(c["codes"]), posterior(c["counts"]), c.get("concentration"))
+             for side, c in confusion.items()}
     tail = (1 - level) / 2
     rows = []
     for key, row in counts.iterrows():
         # seeded by the transcript's id: its interval does not depend on the other rows of the file
         rng = np.random.default_rng([seed, zlib.crc32(str(key).encode("utf-8"))])
         drawn = {}
-        for side, (codes, post) in posts.items():
-            true = draw_true_counts(row[codes].to_numpy(), post, n_draws, rng)
+        for side, (codes, post, concentration) in posts.items():
+            true = draw_true_counts(row[codes].to_numpy(), post, n_draws, rng, concentration)
             drawn.update({c: true[:, i] for i, c in enumerate(codes)})
         out = {}
         for name, (num, den, fair, good) in scores.items():
