@@ -5,7 +5,8 @@
 Builds the input from whole real transcripts (AnnoMI and ESConv from ../shared/data, or the
 examples in data/ if the corpora are not there), drawn at random and renamed so that every
 copy is a transcript of its own; runs the CLI as a subprocess; prints utterances/s, the peak
-memory of the largest process (main or worker) and the peak of all of them together (sampled).
+memory of the largest process (main or worker) and the peak of all of them together (sampled
+proportional set size, so shared library pages count once).
 Numbers depend on the machine: record it. Needs psutil (installed with the dev extra).
 """
 
@@ -58,8 +59,9 @@ def synthetic_input(n_rows: int, path: Path, seed: int = 0) -> None:
 def run(n_rows: int, jobs: int, extra: list[str]) -> tuple[float, float, float]:
     """Seconds, peak MB of the largest process and peak MB of all processes of one `mi-coder code` run.
 
-    The total is sampled every 50 ms over the CLI and its worker processes (psutil); the largest
-    single process comes from the kernel's own maximum resident size of the waited-for children.
+    The total is the proportional set size (shared pages split between the processes that share
+    them) of the CLI and its workers, sampled every second (psutil); the largest single process
+    is the kernel's own maximum resident size of the waited-for children.
     """
     import psutil
 
@@ -76,10 +78,11 @@ def run(n_rows: int, jobs: int, extra: list[str]) -> tuple[float, float, float]:
         while process.poll() is None:
             try:
                 tree = [process] + process.children(recursive=True)
-                total = max(total, sum(p.memory_info().rss for p in tree if p.is_running()) / 2**20)
+                # PSS: pages shared between processes (libraries) count once, split between them
+                total = max(total, sum(p.memory_full_info().pss for p in tree if p.is_running()) / 2**20)
             except psutil.Error:  # a worker ended between listing and reading it
                 pass
-            time.sleep(0.05)
+            time.sleep(1.0)  # reading smaps costs CPU: sample sparingly
         if process.returncode:
             raise SystemExit(f"mi-coder code failed (exit {process.returncode})")
         seconds, peak_kb = process.stdout.read().split()

@@ -44,3 +44,18 @@ def test_two_candidate_columns_are_ambiguous_unless_given():
     with pytest.raises(InputError, match="'text', 'content' could each be the text column.*--text-col"):
         find_columns(frame, source="a.csv")
     assert find_columns(frame, text_col="content").text == "content"
+
+
+def test_a_drop_in_utterance_id_starts_a_new_copy_of_the_transcript():
+    from mi_coder.coder import conversation_keys
+
+    frame = pd.DataFrame({"transcript_id": ["a", "a", "b", "a", "a", "b", "a", "a"],
+                          "utterance_id": [0, 1, 0, None, 0, 1, 1, 0],
+                          "utterance_text": ["x"] * 8})
+    keys = conversation_keys(frame, find_columns(frame))
+    copy = keys % 1_000_000
+    # a: 0 1 | (no id stays) 0 ... 1 | 0 -> copies 0 0 0 1 1 2 ; b: 0 1 -> one copy
+    assert copy.tolist() == [0, 0, 0, 0, 1, 0, 1, 2]
+    assert len(set(keys[[0, 2]])) == 2  # transcripts differ
+    nullable = frame.assign(utterance_id=frame["utterance_id"].astype("Int64"))  # as Dask and Parquet give it
+    assert conversation_keys(nullable, find_columns(nullable)).tolist() == keys.tolist()

@@ -1,5 +1,7 @@
 """Chunked coding: whole transcripts per chunk, identical output for any chunk size and --jobs."""
 
+import os
+
 import pandas as pd
 import pytest
 
@@ -55,3 +57,14 @@ def test_given_transcript_column_is_matched_case_insensitively():
     frame = pd.DataFrame({"Session": list("aabb"), "text": list("wxyz")})
     out = list(whole_transcripts([frame.iloc[:3], frame.iloc[3:]], "session", "x"))
     assert [len(p) for p in out] == [2, 2]
+
+
+def test_parallel_by_default_only_for_big_files(tmp_path, monkeypatch):
+    from mi_coder import stream
+
+    small = tmp_path / "small.csv"
+    small.write_text("utterance_text\nhello\n")
+    assert stream.auto_jobs(small) == 1
+    monkeypatch.setattr(stream, "PARALLEL_BYTES", 5)
+    assert stream.auto_jobs(small) == max(1, os.cpu_count() or 1)
+    assert stream.auto_jobs(tmp_path / "missing.csv") == 1

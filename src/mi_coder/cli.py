@@ -44,8 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     code.add_argument("--probabilities", action="store_true", help="add one p_<code> column per code")
     code.add_argument("--excel-safe", action="store_true",
                       help="prefix cells starting with = + - @ with ' so spreadsheets do not run them")
-    code.add_argument("--jobs", type=int, default=1,
-                      help="processes coding chunks of transcripts in parallel (output identical to --jobs 1)")
+    code.add_argument("--jobs", type=int, default=None,
+                      help="processes coding chunks of transcripts in parallel (default: one per core for "
+                           "inputs over 5 MB, else 1; output identical to --jobs 1)")
     code.add_argument("--engine", choices=("local", "dask"), default="local",
                       help="local processes (default) or Dask (pip install 'mi_coder[dask]')")
     code.add_argument("--scheduler", help="with --engine dask: a dask.distributed scheduler address")
@@ -113,10 +114,12 @@ def _progress(args, total: int, unit: str):
 
 
 def cmd_code(args) -> None:
-    from .stream import code_file
+    from .stream import auto_jobs, code_file
     from .tables import check_output
 
     output = check_output([args.input], args.output)
+    if args.jobs is None:
+        args.jobs = auto_jobs(args.input)
     if args.jobs < 1:
         raise InputError(f"--jobs {args.jobs}: give 1 or more processes")
     options = dict(text_col=args.text_col, speaker_col=args.speaker_col, transcript_col=args.transcript_col,

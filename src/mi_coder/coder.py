@@ -95,7 +95,7 @@ class Coder:
         return result
 
 
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 10_000
 
 
 def chunks(conversation: np.ndarray, size: int):
@@ -118,14 +118,10 @@ def conversation_keys(frame: pd.DataFrame, cols) -> np.ndarray:
         transcript = pd.factorize(frame[cols.transcript].astype("string").fillna(""))[0].astype(np.int64)
     if cols.order is None:
         return transcript
-    order = pd.to_numeric(frame[cols.order], errors="coerce").to_numpy()
-    copy = np.zeros(len(frame), dtype=np.int64)
-    last_order: dict[int, float] = {}
-    copies: dict[int, int] = {}
-    for i, (t, o) in enumerate(zip(transcript, order)):
-        if t in last_order and not np.isnan(o) and o < last_order[t]:
-            copies[t] = copies.get(t, 0) + 1
-        if not np.isnan(o):
-            last_order[t] = o
-        copy[i] = copies.get(t, 0)
+    order = pd.Series(pd.to_numeric(frame[cols.order], errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+    # Within each transcript (rows in file order), a new copy starts where the id drops below
+    # the last id seen; rows without an id stay in the current copy.
+    last = order.groupby(transcript).transform(lambda o: o.ffill().shift())
+    drop = (order < last).to_numpy()
+    copy = pd.Series(drop.astype(np.int64)).groupby(transcript).cumsum().to_numpy()
     return transcript * 1_000_000 + copy

@@ -10,6 +10,8 @@ input order and identical whatever `jobs` is, and a failure leaves no output beh
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,18 @@ from .columns import TRANSCRIPT_NAMES, find_one
 from .tables import CHUNK_ROWS, appender, atomic_write, excel_safe, read_chunks, warn_not_utf8
 
 _CODERS: dict = {}  # per process: model path -> loaded Coder, so each worker loads it once
+
+
+PARALLEL_BYTES = 5_000_000  # about 50,000 utterances: below this, starting workers costs more than it saves
+
+
+def auto_jobs(source) -> int:
+    """Processes for `mi-coder code` without --jobs: one per core for a big file, else 1."""
+    try:
+        big = Path(source).stat().st_size > PARALLEL_BYTES
+    except OSError:  # missing: let the reader report it
+        return 1
+    return max(1, os.cpu_count() or 1) if big else 1
 
 
 def whole_transcripts(chunks, transcript_col: str | None, source: str):
@@ -57,6 +71,21 @@ def code_chunk(chunk: pd.DataFrame, model, trusted: bool, options: dict, safe: b
     """Code one chunk with the model at `model` (loaded once per process); `safe` applies --excel-safe."""
     coded = _coder(model, trusted).code_frame(chunk, **options)
     return excel_safe(coded) if safe else coded
+
+
+def _added_columns(chunk: pd.DataFrame, model, trusted: bool, options: dict) -> pd.DataFrame:
+    """What coding adds to a chunk: mi_code, mi_confidence (and p_<code>), nothing of the input."""
+    coded = code_chunk(chunk, model, trusted, options)
+    names = [c for c in coded.columns if c in ("mi_code", "mi_confidence") or c.startswith("p_")]
+    return coded[names]
+
+
+def _with_columns(chunk: pd.DataFrame, added: pd.DataFrame, safe: bool) -> pd.DataFrame:
+    """The chunk with a worker's columns set, as `code_chunk` would have returned it."""
+    result = chunk.copy()
+    for name in added.columns:  # by position: the worker kept the chunk's row order
+        result[name] = added[name].to_numpy()
+    return excel_safe(result) if safe else result
 
 
 def code_file(source, output, model=None, trusted: bool = False, jobs: int = 1, chunk_rows: int = CHUNK_ROWS,
@@ -98,8 +127,17 @@ def _code_to(tmp: Path, source: Path, model, trusted, jobs, chunk_rows, progress
     else:
         from joblib import Parallel, delayed
 
-        coded = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")(
-            delayed(code_chunk)(chunk, model, trusted, options, safe) for chunk in chunks)
+        # Workers send back only the columns they add; the chunk they were sent waits here, in
+        # order (results come back in the order of dispatch), instead of travelling back too.
+        sent = deque()
+
+        def tasks():
+            for chunk in chunks:
+                sent.append(chunk)
+                yield delayed(_added_columns)(chunk, model, trusted, options)
+
+        added = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")(tasks())
+        coded = (_with_columns(sent.popleft(), part, safe) for part in added)
     rows = 0
     with appender(tmp) as writer:
         for part in coded:

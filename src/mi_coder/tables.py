@@ -18,7 +18,7 @@ import pandas as pd
 from .errors import InputError
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 20_000
 # RFC 4180 line ends: with "\r\n" as the terminator, cells holding a lone "\r" or "\n" get quoted,
 # so they cannot split a row when the file is read back.
 CSV_OPTIONS = {"index": False, "lineterminator": "\r\n"}

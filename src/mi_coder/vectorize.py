@@ -9,7 +9,7 @@ same matrix, but counts n-grams with integer token ids and one sorted-key lookup
 from __future__ import annotations
 
 import pickle
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 from operator import ne
 
 import numpy as np
@@ -18,6 +18,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
+
+
+CHAR_CACHE = 200_000  # distinct tokens whose char n-gram columns a vectorizer remembers
 
 
 class TokenTfidfVectorizer(TfidfVectorizer):
@@ -53,6 +56,7 @@ class TokenTfidfVectorizer(TfidfVectorizer):
         # joblib unpickles in pure Python, which takes seconds for dicts of 10^5 strings: the
         # vocabulary and the token ids travel as C-pickled lists and numpy arrays instead.
         state = dict(super().__getstate__())
+        state.pop("_char_cache", None)
         if isinstance(state.get("vocabulary_"), dict):
             state["vocabulary_"] = _pack(sorted(state["vocabulary_"], key=state["vocabulary_"].get))
         if isinstance(state.get("_tokens"), dict):
@@ -97,7 +101,7 @@ class TokenTfidfVectorizer(TfidfVectorizer):
         check_is_fitted(self, "vocabulary_")
         if isinstance(raw_documents, str):
             raise ValueError("Iterable over raw text documents expected, string object received.")
-        documents = list(raw_documents)
+        documents = raw_documents.tolist() if hasattr(raw_documents, "tolist") else list(raw_documents)
         # A run of equal documents is counted once (the context column repeats the other side's
         # turn on every row of a run): comparing neighbours is cheap, and often by identity.
         first = np.ones(len(documents), dtype=bool)
@@ -124,8 +128,8 @@ class TokenTfidfVectorizer(TfidfVectorizer):
     def _word_counts(self, tokens, lengths) -> sp.csr_matrix:
         """Each n-gram is a base-(V+1) number of its token ids; a hash lookup finds its column."""
         token_ids, keys = self._tokens, self._keys
-        get = token_ids.get
-        ids = np.fromiter((get(t, 0) for t in tokens), dtype=np.int64, count=len(tokens))  # 0: unknown
+        ids = np.fromiter(map(token_ids.get, tokens, repeat(0, len(tokens))), dtype=np.int64,
+                          count=len(tokens))  # 0: an unknown token
         base = len(token_ids) + 1
         doc = np.repeat(np.arange(len(lengths)), lengths)
         rows, cols = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
@@ -147,17 +151,28 @@ class TokenTfidfVectorizer(TfidfVectorizer):
         return self._matrix(np.concatenate(rows), np.concatenate(cols), len(lengths))
 
     def _char_counts(self, tokens, lengths) -> sp.csr_matrix:
-        """Char n-grams of each distinct token, once, summed over each document's tokens."""
+        """Char n-grams of each distinct token, once, summed over each document's tokens.
+
+        A token's columns are remembered (up to CHAR_CACHE tokens): the same words come back
+        in every batch of a long file.
+        """
         analyze, vocabulary = self.build_analyzer(), self.vocabulary_
+        cache = self.__dict__.setdefault("_char_cache", {})
         codes, uniques = pd.factorize(np.asarray(tokens, dtype=object), sort=False)
-        token_rows, token_cols = [], []
-        for u, token in enumerate(uniques):
-            for gram in analyze(token):
-                col = vocabulary.get(gram)
-                if col is not None:
-                    token_rows.append(u)
-                    token_cols.append(col)
-        per_token = self._matrix(np.asarray(token_rows, np.int64), np.asarray(token_cols, np.int64), len(uniques))
+        columns = []
+        for token in uniques:
+            found = cache.get(token)
+            if found is None:
+                found = np.fromiter((c for c in map(vocabulary.get, analyze(token)) if c is not None), dtype=np.int64)
+                if len(cache) < CHAR_CACHE:
+                    cache[token] = found
+            columns.append(found)
+        indptr = np.zeros(len(uniques) + 1, dtype=np.int64)
+        np.cumsum([len(c) for c in columns], out=indptr[1:])
+        indices = np.concatenate(columns) if columns else np.zeros(0, np.int64)
+        per_token = sp.csr_matrix((np.ones(len(indices), np.int64), indices, indptr),
+                                  shape=(len(uniques), len(vocabulary)))
+        per_token.sum_duplicates()
         doc = np.repeat(np.arange(len(lengths)), lengths)
         occurrences = sp.csr_matrix((np.ones(len(codes), np.int64), (doc, codes)), shape=(len(lengths), len(uniques)))
         return (occurrences @ per_token).tocsr()
