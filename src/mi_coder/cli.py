@@ -105,12 +105,15 @@ def _version() -> str:
     return __version__
 
 
-def _progress(args, total: int, unit: str):
-    """A tqdm bar on stderr when it is a terminal and --quiet is not given, else None."""
+def _progress(args, total, unit: str):
+    """A tqdm bar on stderr when it is a terminal and --quiet is not given, else None.
+
+    `total()` gives the expected count; it is called only when the bar is shown.
+    """
     if getattr(args, "quiet", False) or not sys.stderr.isatty():
         return None
     from tqdm import tqdm
-    return tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True)
+    return tqdm(total=total(), unit=unit, file=sys.stderr, dynamic_ncols=True)
 
 
 def cmd_code(args) -> None:
@@ -130,7 +133,7 @@ def cmd_code(args) -> None:
         dask_code_file(args.input, output, scheduler=args.scheduler, model=args.model,
                        trusted=args.trusted_model, excel_safe=args.excel_safe, **options)
         return
-    bar = _progress(args, _count_rows(args.input), "utt")
+    bar = _progress(args, lambda: _count_rows(args.input), "utt")
     try:
         code_file(args.input, output, model=args.model, trusted=args.trusted_model, jobs=args.jobs,
                   progress=bar.update if bar else None, excel_safe=args.excel_safe, **options)

@@ -121,7 +121,7 @@ def conversation_keys(frame: pd.DataFrame, cols) -> np.ndarray:
     order = pd.Series(pd.to_numeric(frame[cols.order], errors="coerce").to_numpy(dtype=float, na_value=np.nan))
     # Within each transcript (rows in file order), a new copy starts where the id drops below
     # the last id seen; rows without an id stay in the current copy.
-    last = order.groupby(transcript).transform(lambda o: o.ffill().shift())
+    last = order.groupby(transcript).ffill().groupby(transcript).shift()
     drop = (order < last).to_numpy()
     copy = pd.Series(drop.astype(np.int64)).groupby(transcript).cumsum().to_numpy()
     return transcript * 1_000_000 + copy

@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
-from .codes import ANNOMI_COARSE_CODES, ANNOMI_COARSE_OF, CLIENT, CLIENT_CODES, COARSE_CODES, COARSE_OF, \
+from .codes import ANNOMI_COARSE_CODES, ANNOMI_COARSE_OF, CLIENT, CLIENT_CODES, CODES, COARSE_CODES, COARSE_OF, \
     COUNSELLOR, COUNSELLOR_CODES
 from .train import TrainConfig, corpus_table, fit_tables
 
@@ -59,16 +59,22 @@ def _report(y_true, y_pred, labels) -> dict:
     }
 
 
+def scored(frame: pd.DataFrame, proba: dict[str, np.ndarray], side: str, keep: np.ndarray | None = None):
+    """(rows of `side` that are scored, predicted code of every row): each coded utterance once."""
+    if keep is None:
+        keep = once_per_utterance(frame) & frame["code"].notna().to_numpy()
+    rows = keep & (frame["side"].to_numpy() == side) & ~np.isnan(proba[side]).any(axis=1)
+    return rows, np.asarray(CODES[side], dtype=object)[np.nan_to_num(proba[side]).argmax(axis=1)]
+
+
 def score(frame: pd.DataFrame, proba: dict[str, np.ndarray]) -> dict:
     """Every score of the evaluation, from probabilities aligned with `frame`'s rows."""
     keep = once_per_utterance(frame) & frame["code"].notna().to_numpy()
-    side = frame["side"].to_numpy()
     corpus = frame["corpus"].to_numpy()
     truth = frame["code"].to_numpy().astype(object)
     results: dict = {"utterances_scored": int(keep.sum())}
 
-    c_rows = keep & (side == COUNSELLOR) & ~np.isnan(proba[COUNSELLOR]).any(axis=1)
-    c_pred = np.asarray(COUNSELLOR_CODES, dtype=object)[np.nan_to_num(proba[COUNSELLOR]).argmax(axis=1)]
+    c_rows, c_pred = scored(frame, proba, COUNSELLOR, keep)
     fine = c_rows & np.isin(truth, COUNSELLOR_CODES)
     results["counsellor_8"] = _report(truth[fine], c_pred[fine], COUNSELLOR_CODES)
 
@@ -92,8 +98,7 @@ def score(frame: pd.DataFrame, proba: dict[str, np.ndarray]) -> dict:
     if esconv.any():
         results["esconv_coarse_6"] = _report(coarse_truth[esconv], coarse_pred[esconv], COARSE_CODES)
 
-    k_rows = keep & (side == CLIENT) & ~np.isnan(proba[CLIENT]).any(axis=1)
-    k_pred = np.asarray(CLIENT_CODES, dtype=object)[np.nan_to_num(proba[CLIENT]).argmax(axis=1)]
+    k_rows, k_pred = scored(frame, proba, CLIENT, keep)
     results["client_3"] = _report(truth[k_rows], k_pred[k_rows], CLIENT_CODES)
     return results
 
@@ -170,12 +175,10 @@ def held_out_confusion(results: dict, frame: pd.DataFrame | None = None,
     if frame is not None and proba is not None:
         from .uncertainty import fit_concentration
 
-        keep = once_per_utterance(frame) & frame["code"].notna().to_numpy()
-        for side, codes in ((COUNSELLOR, COUNSELLOR_CODES), (CLIENT, CLIENT_CODES)):
-            rows = keep & (frame["side"].to_numpy() == side) & ~np.isnan(proba[side]).any(axis=1)
-            rows &= np.isin(frame["code"].to_numpy(), codes)
-            predicted = np.asarray(codes, dtype=object)[proba[side][rows].argmax(axis=1)]
+        for side, codes in CODES.items():
+            rows, predicted = scored(frame, proba, side)
+            rows &= np.isin(frame["code"].to_numpy(), codes)  # the rows of the confusion counts
             out[side]["concentration"] = fit_concentration(
-                frame["code"].to_numpy()[rows], predicted, frame["group"].to_numpy()[rows], codes,
+                frame["code"].to_numpy()[rows], predicted[rows], frame["group"].to_numpy()[rows], codes,
                 out[side]["counts"])
     return out

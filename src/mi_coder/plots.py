@@ -82,18 +82,17 @@ def svg_timeline(codes: list[str], counsellor_codes, width: int = 760) -> str:
     parts += [f"<text x='0' y='{talk_top + 8}'>change talk ▲</text>",
               f"<text x='0' y='{talk_top + 40}'>sustain talk ▼</text>",
               f"<line x1='{left}' y1='{mid}' x2='{width - 10}' y2='{mid}' stroke='#ccc'/>"]
+    talk = {"change_talk": mid - 18, "sustain_talk": mid}  # bars above and below the middle line
     for i, code in enumerate(codes):
         x = left + i * step
         if code in lanes:
-            y = 8 + lanes.index(code) * lane_h
-            parts.append(f"<rect x='{x:.1f}' y='{y + 2}' width='{max(step - 1, 1):.1f}' height='10' "
-                         f"fill='{PALETTE[code]}'><title>{i + 1}: {code}</title></rect>")
-        elif code == "change_talk":
-            parts.append(f"<rect x='{x:.1f}' y='{mid - 18}' width='{max(step - 1, 1):.1f}' height='18' "
-                         f"fill='{PALETTE[code]}'><title>{i + 1}: change talk</title></rect>")
-        elif code == "sustain_talk":
-            parts.append(f"<rect x='{x:.1f}' y='{mid}' width='{max(step - 1, 1):.1f}' height='18' "
-                         f"fill='{PALETTE[code]}'><title>{i + 1}: sustain talk</title></rect>")
+            y, h, label = 8 + lanes.index(code) * lane_h + 2, 10, code
+        elif code in talk:
+            y, h, label = talk[code], 18, code.replace("_", " ")
+        else:
+            continue
+        parts.append(f"<rect x='{x:.1f}' y='{y}' width='{max(step - 1, 1):.1f}' height='{h}' "
+                     f"fill='{PALETTE[code]}'><title>{i + 1}: {label}</title></rect>")
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -160,9 +160,8 @@ CUE_NAMES: tuple[str, ...] = (
 N_CUES = len(CUE_NAMES)
 _INDEX = {name: i for i, name in enumerate(CUE_NAMES)}
 
-for _name in ("mi_cues", "mi_words"):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
+if not Doc.has_extension("mi_cues"):
+    Doc.set_extension("mi_cues", default=None)
 
 SENTENCE_ENDS = frozenset((".", "!", "?", "...", "..", "?!", "!?"))
 
@@ -170,8 +169,7 @@ SENTENCE_ENDS = frozenset((".", "!", "?", "...", "..", "?!", "!?"))
 class MICueMatcher:
     """spaCy component that counts MI cue patterns: `Doc._.mi_cues` (in `CUE_NAMES` order).
 
-    It also leaves the lower-cased words in `Doc._.mi_words`. A batch of Docs is matched at
-    once in numpy (`pipe`): every token is its LOWER hash, every phrase of n tokens a hash of
+    A batch of Docs is matched at once in numpy (`pipe`): every token is its LOWER hash, every phrase of n tokens a hash of
     n hashes looked up in one table, and sentences are split at . ! ? by rule. That counts
     the same phrases as spaCy's PhraseMatcher, several times faster than matching Doc by Doc.
     """
@@ -207,12 +205,9 @@ class MICueMatcher:
 
     def _annotate(self, docs: list[Doc]) -> None:
         hashes, doc_of = words_of([doc.to_array([LOWER, IS_SPACE]) for doc in docs])
-        cues, codes, distinct = self.count(hashes, doc_of, len(docs), docs[0].vocab if docs else None)
-        strings = distinct[codes]
-        bounds = np.searchsorted(doc_of, np.arange(len(docs) + 1))
-        for i, doc in enumerate(docs):
-            doc._.mi_cues = cues[i]
-            doc._.mi_words = strings[bounds[i]: bounds[i + 1]].tolist()
+        cues, _, _ = self.count(hashes, doc_of, len(docs), docs[0].vocab if docs else None)
+        for doc, row in zip(docs, cues):
+            doc._.mi_cues = row
 
     def count(self, hashes: np.ndarray, doc_of: np.ndarray, n_docs: int, vocab):
         """Cue counts (n_docs x N_CUES) of a batch of tokens, and its words as (codes, distinct words).

@@ -80,19 +80,17 @@ def fit_concentration(true, predicted, transcripts, codes, counts) -> float | No
     table = frame.groupby(["t", "k", "true"]).size().unstack(fill_value=0).reindex(
         columns=range(len(codes)), fill_value=0)
     x = table.to_numpy(dtype=float)
-    k = table.index.get_level_values("k").to_numpy()
+    mean = np.array([_floor(p) for p in post])[table.index.get_level_values("k").to_numpy()]
     n = x.sum(axis=1)
+    constant = gammaln(n + 1) - gammaln(x + 1).sum(axis=1)  # the multinomial coefficient
 
     def loglik(c: float | None) -> float:
         if c is None:  # multinomial: the limit of an infinite concentration
-            return float((gammaln(n + 1) - gammaln(x + 1).sum(axis=1)
-                          + (x * np.log(np.stack([_floor(post[j]) for j in k]))).sum(axis=1)).sum())
-        alpha = c * np.stack([_floor(post[j]) for j in k])
-        return float((gammaln(n + 1) - gammaln(x + 1).sum(axis=1) + gammaln(c) - gammaln(n + c)
-                      + (gammaln(x + alpha) - gammaln(alpha)).sum(axis=1)).sum())
+            return float((constant + (x * np.log(mean)).sum(axis=1)).sum())
+        alpha = c * mean
+        return float((constant + gammaln(c) - gammaln(n + c) + (gammaln(x + alpha) - gammaln(alpha)).sum(axis=1)).sum())
 
-    best = max((None,) + CONCENTRATIONS, key=loglik)
-    return best
+    return max((None,) + CONCENTRATIONS, key=loglik)
 
 
 def summary_uncertainty(counts: pd.DataFrame, confusion: dict, scores: dict, level: float = 0.90,
