@@ -109,3 +109,29 @@ def test_input_equal_to_output_is_refused(tmp_path, capsys):
     src.write_text("text\nhello\n")
     assert main(["code", str(src), "-o", str(src)]) == 2
     assert src.read_text() == "text\nhello\n"
+
+
+def test_summarize_without_output_prints_a_readable_summary(tmp_path, capsys):
+    """The README's "Try it" ends in a summary a person reads: score, value, interval, band."""
+    from mi_coder.cli import main
+
+    coded = tmp_path / "coded.csv"
+    assert main(["code", str(EXAMPLES / "counselling_session.csv"), "-o", str(coded), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["summarize", str(coded)]) == 0
+    out = capsys.readouterr().out
+    assert "transcript_id demo-session: 22 utterances" in out
+    assert "reflections : questions" in out and "90% interval" in out
+    assert out.count("\n") < 20  # a page, not a 40-column CSV line
+
+
+def test_version_is_the_package_metadata_version(capsys):
+    from importlib.metadata import version
+
+    import mi_coder
+    from mi_coder.cli import main
+
+    assert mi_coder.__version__ == version("mi_coder")
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"mi-coder {version('mi_coder')}"

@@ -44,3 +44,34 @@ def test_model_without_manifest_is_refused(tiny_model, tmp_path):
     lone.write_bytes(tiny_model.read_bytes())
     with pytest.raises(ModelIntegrityError, match="no manifest"):
         load_model(lone)
+
+
+def test_missing_shipped_model_names_where_it_looked_and_the_fix(tmp_path, monkeypatch):
+    """An installation without its model says which file it looked for and how to get it back."""
+    from mi_coder import modelio
+    from mi_coder.errors import InputError
+
+    monkeypatch.delenv("MI_CODER_MODEL", raising=False)
+    monkeypatch.setattr(modelio, "packaged_model_path", lambda: None)
+    monkeypatch.setattr(modelio, "checkout_model_path", lambda: tmp_path / "models" / "default.joblib")
+    with pytest.raises(InputError) as info:
+        load_model()
+    message = str(info.value)
+    assert str(tmp_path / "models" / "default.joblib") in message and "reinstall" in message
+    assert "\n" not in message
+
+
+def test_given_model_path_that_is_missing_names_it(tmp_path):
+    from mi_coder.errors import InputError
+
+    with pytest.raises(InputError, match="--model") as info:
+        load_model(tmp_path / "nope.joblib")
+    assert str((tmp_path / "nope.joblib").resolve()) in str(info.value)
+
+
+def test_the_shipped_model_is_found_as_a_package_resource_or_in_the_checkout():
+    from mi_coder import modelio
+
+    path = modelio.default_model_path()
+    assert path.is_file() and path.name == "default.joblib"
+    assert path in {modelio.packaged_model_path(), modelio.checkout_model_path()}

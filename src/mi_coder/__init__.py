@@ -7,12 +7,16 @@
 """
 
 from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version as _dist_version
 
 from .codes import CLIENT_CODES, CODES, COUNSELLOR_CODES
 from .errors import InputError, ModelIntegrityError
 from .summarize import summarize  # light (pandas); also keeps the name from meaning the submodule
 
-__version__ = "0.1.0"
+try:
+    __version__ = _dist_version("mi_coder")  # one version: pyproject.toml's, via package metadata
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 # Imported on first use (PEP 562), so that `mi-coder code --jobs N` does not load scikit-learn
 # and spaCy in the process that only reads and writes files.

@@ -55,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     summ = sub.add_parser("summarize", help="per-transcript MI summary scores of a coded CSV")
     summ.add_argument("input", help="coded CSV (output of `mi-coder code`)")
-    summ.add_argument("-o", "--output", required=True, help="summary CSV to write ('-' prints it)")
+    summ.add_argument("-o", "--output",
+                      help="summary CSV to write ('-' prints the CSV); without -o a readable summary is printed")
     summ.add_argument("--transcript-col", help="transcript column (default: detected by name)")
     summ.add_argument("--code-col", default="mi_code", help="code column (default: mi_code)")
     summ.add_argument("--model", help="model whose held-out confusions give the intervals (default: shipped)")
@@ -92,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _training_data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", help="folder holding annomi/ and esconv/ (default: ../shared/data or $MI_CODER_DATA)")
+    parser.add_argument("--data-dir", "--data", dest="data_dir", help="folder holding annomi/ and esconv/ (default: ../shared/data or $MI_CODER_DATA)")
     parser.add_argument("--corpora", default="annomi,esconv", help="which shared corpora to use (default: annomi,esconv)")
     parser.add_argument("--coded", nargs="+", metavar="CSV",
                         help="your own MI-coded CSVs instead of the shared corpora (codes as in the SPEC)")
@@ -155,11 +156,14 @@ def cmd_summarize(args) -> None:
     from .summarize import summarize
     from .tables import check_output, read_table, write_table
 
-    output = None if args.output == "-" else check_output([args.input], args.output)
+    output = None if args.output in (None, "-") else check_output([args.input], args.output)
     confusion = None if args.no_intervals else (args.model or "default")
     summary = summarize(read_table(args.input), args.transcript_col, args.code_col, source=args.input,
                         confusion=confusion)
-    if output is None:
+    if args.output is None:
+        from .display import format_summary
+        sys.stdout.write(format_summary(summary))
+    elif output is None:
         from .tables import CSV_OPTIONS
         summary.to_csv(sys.stdout, **CSV_OPTIONS)
     else:

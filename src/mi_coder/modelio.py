@@ -52,16 +52,25 @@ def save_model(coder, path) -> dict:
     return manifest
 
 
+def packaged_model_path() -> Path | None:
+    """The shipped model inside the installed package (a wheel carries it in mi_coder/models/)."""
+    from importlib.resources import files
+
+    candidate = files("mi_coder") / "models" / DEFAULT_NAME
+    return Path(str(candidate)) if candidate.is_file() else None
+
+
+def checkout_model_path() -> Path:
+    """models/default.joblib of a source checkout (an editable install reads the model from there)."""
+    return Path(__file__).resolve().parent.parent.parent / "models" / DEFAULT_NAME
+
+
 def default_model_path() -> Path:
-    """$MI_CODER_MODEL, else models/default.joblib of the source checkout or installed package."""
+    """$MI_CODER_MODEL, else the model inside the installed package, else the source checkout's."""
     env = os.environ.get("MI_CODER_MODEL")
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "models" / DEFAULT_NAME, here.parent.parent / "models" / DEFAULT_NAME):
-        if candidate.is_file():
-            return candidate
-    return here.parent.parent / "models" / DEFAULT_NAME
+    return packaged_model_path() or checkout_model_path()
 
 
 def load_model(path=None, trusted: bool = False):
@@ -81,10 +90,16 @@ def load_model(path=None, trusted: bool = False):
 
 def check_model(path=None, trusted: bool = False) -> Path:
     """The model's path once it exists and (unless `trusted`) its SHA-256 matches its manifest."""
+    given = path is not None or bool(os.environ.get("MI_CODER_MODEL"))
     path = Path(path) if path is not None else default_model_path()
     if not path.is_file():
-        raise InputError(f"{path}: model file not found; train one with `mi-coder train -o {path}` "
-                         f"or pass --model")
+        raise InputError(f"{path.resolve()}: model file not found" + (
+            "; check the path given with --model, path= or $MI_CODER_MODEL" if given else
+            "; the shipped model is missing from this installation: reinstall mi_coder "
+            "(pip install --force-reinstall mi_coder), or from a source checkout run "
+            "`mi-coder train -o models/default.joblib`"))
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path.resolve()}: model file is not readable (permissions); fix them or pass --model")
     if not trusted:
         mpath = manifest_path(path)
         if not mpath.is_file():
@@ -103,10 +118,22 @@ def check_model(path=None, trusted: bool = False) -> Path:
     return path
 
 
-def manifest_confusion(model_path=None) -> dict | None:
-    """The held-out confusion counts stored in a model's manifest (plain JSON, nothing unpickled)."""
+def manifest_confusion(model_path=None, required: bool = False) -> dict | None:
+    """The held-out confusion counts stored in a model's manifest (plain JSON, nothing unpickled).
+
+    With `required`, a missing or unreadable manifest, or one without confusions, is an InputError
+    (summaries would otherwise silently lose their intervals).
+    """
     path = manifest_path(Path(model_path) if model_path is not None else default_model_path())
     try:
-        return json.loads(path.read_text(encoding="utf-8"))["info"].get("confusion")
-    except (OSError, ValueError, KeyError):
+        confusion = json.loads(path.read_text(encoding="utf-8"))["info"].get("confusion")
+    except (OSError, ValueError, KeyError, AttributeError) as exc:
+        if required:
+            raise InputError(f"{path.resolve()}: cannot read the model manifest for the intervals "
+                             f"({exc.__class__.__name__}); pass --model with the model that coded the "
+                             f"file, or --no-intervals") from None
         return None
+    if confusion is None and required:
+        raise InputError(f"{path.resolve()}: the model was trained without held-out folds, so it has no "
+                         f"confusions for intervals; retrain with --folds 5 or pass --no-intervals")
+    return confusion

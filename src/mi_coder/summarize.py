@@ -60,7 +60,7 @@ def resolve_confusion(confusion: dict | str | None) -> dict | None:
     """Confusion counts from "default" (the shipped model's manifest), a model path, or as given."""
     if isinstance(confusion, str):
         from .modelio import manifest_confusion
-        return manifest_confusion(None if confusion == "default" else confusion)
+        return manifest_confusion(None if confusion == "default" else confusion, required=True)
     return confusion
 
 

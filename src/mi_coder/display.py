@@ -1,0 +1,72 @@
+"""A summary table as text a person reads in a terminal: per transcript, score, value, 90% interval, band."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .summarize import SCORES
+
+LABELS = {
+    "reflection_to_question": "reflections : questions",
+    "pct_complex_reflections": "% complex reflections",
+    "pct_open_questions": "% open questions",
+    "pct_change_talk": "% change talk",
+    "pct_mi_adherent": "% MI-adherent",
+    "mi_quality_probability": "P(good MI session)",
+}
+
+
+def _number(value, percent: bool) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return "–"
+    return f"{100 * value:.0f}%" if percent else f"{value:.2f}"
+
+
+def _band(row: pd.Series, name: str) -> str:
+    band = row.get(f"{name}_band", "")
+    if not isinstance(band, str) or not band:
+        return ""
+    p = row.get(f"{name}_band_probability")
+    return band_words(band, p)
+
+
+def band_words(band: str, p) -> str:
+    """A MITI band with how likely it is, as a trainee reads it: "likely fair (61%)"."""
+    words = band.replace("_", " ")
+    if p is None or pd.isna(p):
+        return words
+    if p >= 0.9:
+        return f"{words} ({p:.0%})"
+    if p >= 0.5:
+        return f"likely {words} ({p:.0%})"
+    return f"unsure: {words} only {p:.0%} likely"
+
+
+def format_summary(summary: pd.DataFrame) -> str:
+    """Plain-text blocks, one per transcript, of the scores a supervisor reads first."""
+    key = summary.columns[0]
+    blocks = []
+    for _, row in summary.iterrows():
+        lines = [f"{key} {row[key]}: {int(row['n_utterances'])} utterances"]
+        table = [("score", "value", "90% interval", "band")]
+        for name in list(SCORES) + ["pct_mi_adherent", "mi_quality_probability"]:
+            if name not in row.index:
+                continue
+            percent = name != "reflection_to_question"
+            low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
+            interval = "" if low is None or pd.isna(low) else f"{_number(low, percent)} – {_number(high, percent)}"
+            if name in SCORES and f"{name}_low" in row.index and not interval:
+                interval = "too few to tell"
+            table.append((LABELS[name], _number(row[name], percent), interval, _band(row, name)))
+        widths = [max(len(r[i]) for r in table) for i in range(4)]
+        lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in table]
+        counts = [f"{c}={int(row[c])}" for c in SUMMARY_COUNTS if c in row.index and row[c]]
+        lines.append("  codes: " + (", ".join(counts) or "none"))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+SUMMARY_COUNTS = ("open_question", "closed_question", "simple_reflection", "complex_reflection",
+                  "affirmation", "advice", "information", "other", "change_talk", "sustain_talk", "neutral")
