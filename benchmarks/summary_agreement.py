@@ -19,10 +19,11 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
-from mi_coder.codes import CODES
+from mi_coder.codes import CODES, best_codes
 from mi_coder.corpora import read_corpora
 from mi_coder.evaluate import cross_validate, held_out_confusion, once_per_utterance, score
-from mi_coder.summarize import SCORES, summarize
+from mi_coder.scores import SCORES
+from mi_coder.summarize import summarize
 from mi_coder.validate import agreement
 
 
@@ -35,9 +36,9 @@ def main() -> None:
     frame = read_corpora(args.data_dir)
     proba = cross_validate(frame, n_splits=args.folds)
     predicted = np.full(len(frame), "", dtype=object)
-    for side, codes in CODES.items():
-        rows = (frame["side"].to_numpy() == side) & ~np.isnan(proba[side]).any(axis=1)
-        predicted[rows] = np.asarray(codes, dtype=object)[proba[side][rows].argmax(axis=1)]
+    for side in CODES:
+        rows = frame["side"].to_numpy() == side
+        predicted[rows] = best_codes(proba[side][rows], side)[0]
     frame = frame.assign(mi_code=predicted, expert=frame["code"].where(frame["code"].isin(
         [c for codes in CODES.values() for c in codes]), ""))
     annomi = frame[(frame["corpus"] == "annomi") & once_per_utterance(frame)].rename(

@@ -86,10 +86,11 @@ NOTEBOOKS = {
                       'mine["code"].value_counts()'),
         new_code_cell('from mi_coder.corpora import read_coded_csv\n'
                       'from mi_coder.evaluate import cross_validate, score, format_report\n'
-                      'from mi_coder.train import TrainConfig\n'
+                      'from mi_coder import MICoder\n'
                       '\n'
                       'frame = read_coded_csv(path, "code")\n'
-                      'proba = cross_validate(frame, TrainConfig(), n_splits=3)   # folds never split a transcript\n'
+                      'recipe = MICoder(counsellor_C=4.0)   # a scikit-learn estimator: every hyper-parameter is here\n'
+                      'proba = cross_validate(frame, recipe, n_splits=3)   # folds never split a transcript\n'
                       'results = score(frame, proba)\n'
                       'print(format_report(results)[:1500])'),
         new_code_cell('r = results["counsellor_8"]\n'
@@ -104,7 +105,7 @@ NOTEBOOKS = {
         new_code_cell('from mi_coder.train import train\n'
                       'from mi_coder import save_model\n'
                       '\n'
-                      'model = train(frame, folds=3)        # 3 grouped folds estimate the confusions used for intervals\n'
+                      'model = train(frame, recipe, folds=3)   # 3 grouped folds estimate the confusions used for intervals\n'
                       'manifest = save_model(model, WORK / "mine.joblib")\n'
                       'print(manifest["sha256"])\n'
                       'again = mi_coder.load(WORK / "mine.joblib")   # refuses the file if its hash changed\n'
@@ -117,7 +118,7 @@ NOTEBOOKS = {
                           "transcripts, for speed; `benchmarks/summary_agreement.py` does all of them)."),
         new_code_cell(SETUP),
         new_code_cell('import numpy as np\n'
-                      'from mi_coder.codes import CODES\n'
+                      'from mi_coder.codes import CODES, best_codes\n'
                       'from mi_coder.corpora import read_corpora\n'
                       'from mi_coder.evaluate import cross_validate\n'
                       'from mi_coder.validate import agreement\n'
@@ -128,14 +129,14 @@ NOTEBOOKS = {
                       'predicted = np.full(len(frame), "", dtype=object)\n'
                       'for side, codes in CODES.items():\n'
                       '    rows = frame["side"].to_numpy() == side\n'
-                      '    predicted[rows] = np.asarray(codes, dtype=object)[proba[side][rows].argmax(axis=1)]\n'
+                      '    predicted[rows] = best_codes(proba[side][rows], side)[0]\n'
                       'coded = frame.assign(mi_code=predicted, expert=frame["code"].fillna(""),\n'
                       '                     transcript_id=frame["conversation"])\n'
                       'coded["expert"] = coded["expert"].where(coded["expert"].isin(sum(CODES.values(), ())), "")\n'
                       'expert = mi_coder.summarize(coded, code_col="expert", confusion=None)\n'
                       'model = mi_coder.summarize(coded, confusion=None)\n'
                       'agreement(expert, model, "transcript_id")'),
-        new_code_cell('from mi_coder.summarize import SCORES\n'
+        new_code_cell('from mi_coder.scores import SCORES\n'
                       'both = expert.merge(model, on="transcript_id", suffixes=("_expert", "_model"))\n'
                       'fig, axes = plt.subplots(1, len(SCORES), figsize=(14, 3.5))\n'
                       'for ax, name in zip(axes, SCORES):\n'

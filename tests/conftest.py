@@ -35,9 +35,9 @@ def corpus_slice(data_dir):
 def tiny_model(corpus_slice, tmp_path_factory):
     """A model trained in seconds on the slice, saved with its manifest."""
     from mi_coder.modelio import save_model
-    from mi_coder.train import TrainConfig, train
+    from mi_coder.train import train
 
-    coder = train(corpus_slice, TrainConfig(char_ngrams=False), folds=3)
+    coder = train(corpus_slice, folds=3)
     path = tmp_path_factory.mktemp("model") / "tiny.joblib"
     save_model(coder, path)
     return path

@@ -39,8 +39,8 @@ def test_code_and_summarize_round_trip(tmp_path):
     assert s.loc[0, "open_question"] == codes.get("open_question", 0)
     questions = codes.get("open_question", 0) + codes.get("closed_question", 0)
     reflections = codes.get("simple_reflection", 0) + codes.get("complex_reflection", 0)
-    if questions:
-        assert s.loc[0, "reflection_to_question"] == pytest.approx(reflections / questions)
+    assert questions > 0 and reflections > 0  # the demo session has both
+    assert s.loc[0, "reflection_to_question"] == pytest.approx(reflections / questions)
 
 
 def test_peer_support_chat_columns_are_detected(tmp_path):
@@ -87,7 +87,7 @@ def test_empty_text_gets_empty_code_and_rows_are_kept(tmp_path):
 
 
 @pytest.mark.parametrize("content, match", [
-    ("who,text\nnarrator,hello\n", "'who', row 2.*'narrator'.*--counsellor-values"),
+    ("who,text\nnarrator,hello\n", "'who', row 2.*--counsellor-values"),
     ("speaker,body\nclient,hi\n", "no text column.*--text-col"),
     ("", "empty"),
 ])
@@ -101,6 +101,7 @@ def test_bad_input_exits_2_with_one_line_and_no_output(tmp_path, capsys, content
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "in.csv" in err
     assert re.search(match, err)
+    assert "narrator" not in err and "hello" not in err  # names columns and rows, never cell contents
     assert not out.exists()
 
 
@@ -135,3 +136,53 @@ def test_version_is_the_package_metadata_version(capsys):
     with pytest.raises(SystemExit):
         main(["--version"])
     assert capsys.readouterr().out.strip() == f"mi-coder {version('mi_coder')}"
+
+
+def test_summarize_and_report_take_the_column_flags_of_code(tmp_path, capsys):
+    """Both `text` and `content` columns: summarize asks for --text-col (a flag it has) and uses it."""
+    source = pd.read_csv(EXAMPLES / "counselling_session.csv")
+    both = source.assign(content=source["utterance_text"], text="")
+    path = tmp_path / "both.csv"
+    both.to_csv(path, index=False)
+    coded = tmp_path / "coded.csv"
+    assert main(["code", str(path), "-o", str(coded), "--text-col", "content", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["summarize", str(coded), "-o", str(tmp_path / "s.csv"), "--no-intervals"]) == 2
+    assert "--text-col" in capsys.readouterr().err
+    assert main(["summarize", str(coded), "-o", str(tmp_path / "s.csv"), "--text-col", "content"]) == 0
+    assert main(["report", str(coded), "-o", str(tmp_path / "r.html"), "--text-col", "content"]) == 0
+
+
+def test_adherence_columns_come_from_a_text_column_of_any_name(tmp_path):
+    """Text in a column named `msg`: with --text-col msg the adherence columns are there."""
+    source = pd.read_csv(EXAMPLES / "counselling_session.csv").rename(columns={"utterance_text": "msg"})
+    path, coded, summary = tmp_path / "msg.csv", tmp_path / "coded.csv", tmp_path / "s.csv"
+    source.to_csv(path, index=False)
+    assert main(["code", str(path), "-o", str(coded), "--text-col", "msg", "--quiet"]) == 0
+    assert main(["summarize", str(coded), "-o", str(summary), "--text-col", "msg"]) == 0
+    table = pd.read_csv(summary)
+    assert {"mi_adherent", "mi_non_adherent", "pct_mi_adherent"} <= set(table.columns)
+
+
+def test_coded_output_records_side_and_model(tmp_path):
+    coded = tmp_path / "coded.csv"
+    assert main(["code", str(EXAMPLES / "peer_support_chat.csv"), "-o", str(coded), "--quiet"]) == 0
+    table = pd.read_csv(coded)
+    expected = table["speaker"].map({"supporter": "counsellor", "seeker": "client"})
+    assert (table["mi_side"] == expected).all()
+    from mi_coder.modelio import read_manifest
+    assert set(table["mi_model"]) == {read_manifest(SHIPPED_MODEL)["sha256"][:16]}
+
+
+def test_summarize_uses_the_confusions_of_the_model_that_coded_the_file(tmp_path, capsys, tiny_model):
+    coded, summary = tmp_path / "coded.csv", tmp_path / "s.csv"
+    assert main(["code", str(EXAMPLES / "counselling_session.csv"), "-o", str(coded), "--quiet",
+                 "--model", str(tiny_model)]) == 0
+    capsys.readouterr()
+    assert main(["summarize", str(coded), "-o", str(summary)]) == 2  # never silently the shipped model's
+    err = capsys.readouterr().err
+    assert "mi_model" in err and "--model" in err and not summary.exists()
+    assert main(["summarize", str(coded), "-o", str(summary), "--model", str(tiny_model)]) == 0
+    ours = pd.read_csv(summary)
+    assert main(["summarize", str(coded), "-o", str(summary), "--no-intervals"]) == 0
+    assert "reflection_to_question_low" in ours.columns

@@ -3,7 +3,7 @@
 import pytest
 
 from mi_coder.codes import (CLIENT, COUNSELLOR, annomi_client_code, annomi_therapist_code,
-                            esconv_code, side_of)
+                            esconv_code, side_name)
 
 
 @pytest.mark.parametrize("behaviour, q, r, i, expected", [
@@ -46,7 +46,25 @@ def test_esconv_mapping(strategy, expected):
 
 def test_speaker_values_follow_the_spec():
     for value in ("Therapist", "counselor", "COUNSELLOR", "coach", "supporter", "sys", "peer"):
-        assert side_of(value) == COUNSELLOR
+        assert side_name(value) == COUNSELLOR
     for value in ("client", "Patient", "seeker", "usr", "participant", "speaker"):
-        assert side_of(value) == CLIENT
-    assert side_of("narrator") is None
+        assert side_name(value) == CLIENT
+
+
+def test_unknown_side_lists_the_accepted_values():
+    from mi_coder.errors import InputError
+
+    with pytest.raises(InputError, match="therapist") as info:
+        side_name("narrator")
+    assert "seeker" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_best_codes_is_the_argmax_and_blank_for_missing_rows():
+    import numpy as np
+
+    from mi_coder.codes import best_codes
+
+    proba = np.array([[0.2, 0.5, 0.3], [np.nan, np.nan, np.nan], [0.7, 0.1, 0.2]])
+    codes, confidence = best_codes(proba, CLIENT)
+    assert codes.tolist() == ["sustain_talk", "", "change_talk"]
+    assert confidence[0] == 0.5 and np.isnan(confidence[1])

@@ -7,7 +7,8 @@ from conftest import EXAMPLES, SHIPPED_MODEL
 
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
-pytestmark = pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="no shipped model in models/")
+pytestmark = [pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="no shipped model in models/"),
+              pytest.mark.slow]  # starts a Dask scheduler: skipped by the quick loop
 
 
 def test_dask_engine_matches_local(tmp_path):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from mi_coder.features import CONTEXT_NUMBERS, DENSE_COLUMNS, OTHER_CUES, SAME_CUES, context_table, make_features
+from mi_coder.features import CONTEXT_NUMBERS, DENSE_COLUMNS, OTHER_CUES, SAME_CUES, LinearFeaturizer, context_table
 from mi_coder.preprocess import analyse
 
 
@@ -35,10 +35,14 @@ def test_feature_union_fits_and_transforms():
     texts = ["What brings you here?", "My drinking.", "You're worried about drinking.", "Yes."] * 3
     sides = ["counsellor", "client"] * 6
     table = context_table(texts, sides, [0] * 12)
-    X = make_features(char_ngrams=False).fit_transform(table)
+    X = LinearFeaturizer(word_min_df=1).make("counsellor").fit_transform(table)
     assert X.shape[0] == 12
     assert X.shape[1] > len(DENSE_COLUMNS)
     assert np.isfinite(X.toarray()).all()
+    # The client side reads character n-grams too, and only its own cue counts.
+    client = LinearFeaturizer(word_min_df=1).make("client")
+    assert "chars" in [name for name, _, _ in client.transformers]
+    assert len(client.transformers[-1][2]) < len(DENSE_COLUMNS)
 
 
 def reference_context(texts, sides, conversations):

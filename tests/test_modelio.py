@@ -9,15 +9,39 @@ from mi_coder.modelio import load_model, manifest_path, sha256_of
 
 
 def test_round_trip_and_manifest(tiny_model):
+    """The manifest describes the file: hash, format, versions, the recipe's every parameter."""
+    from mi_coder.modelio import MODEL_FORMAT, library_versions
+
     manifest = json.loads(manifest_path(tiny_model).read_text())
     assert manifest["sha256"] == sha256_of(tiny_model)
+    assert manifest["format"] == MODEL_FORMAT and manifest["estimator"] == "MICoder"
+    assert manifest["info"]["versions"] == library_versions()
     coder = load_model(tiny_model)
-    assert coder.code("Would it be okay if I shared some information?") in coder_codes()
+    params = {k: v for k, v in coder.get_params().items() if k != "featurizer"}
+    assert {k: manifest["params"][k] for k in params} == params
+    assert manifest["featurizer"]["params"]["word_ngram_range"] == [1, 3]
+    assert coder.model_sha256_ == manifest["sha256"]
+    assert "confusion" in manifest["info"] and "evaluation" in manifest["info"]
 
 
-def coder_codes():
-    from mi_coder.codes import COUNSELLOR_CODES
-    return COUNSELLOR_CODES
+def test_another_format_is_refused_with_the_fix(tiny_model, tmp_path):
+    copy = tmp_path / "old.joblib"
+    copy.write_bytes(tiny_model.read_bytes())
+    manifest = json.loads(manifest_path(tiny_model).read_text())
+    manifest["format"] = 1
+    manifest_path(copy).write_text(json.dumps(manifest))
+    with pytest.raises(ModelIntegrityError, match="format 1.*retrain"):
+        load_model(copy)
+
+
+def test_other_library_versions_warn(tiny_model, tmp_path):
+    copy = tmp_path / "other.joblib"
+    copy.write_bytes(tiny_model.read_bytes())
+    manifest = json.loads(manifest_path(tiny_model).read_text())
+    manifest["info"]["versions"]["scikit-learn"] = "0.24.2"
+    manifest_path(copy).write_text(json.dumps(manifest))
+    with pytest.warns(UserWarning, match="scikit-learn 0.24.2"):
+        load_model(copy)
 
 
 def test_tampered_model_is_refused(tiny_model, tmp_path):

@@ -22,7 +22,7 @@ def many_transcripts(tmp_path, copies=12):
 def test_chunks_never_split_a_transcript():
     frame = pd.DataFrame({"conversation_id": list("aaabbbbcdd"), "text": list("0123456789")})
     chunks = [frame.iloc[i:i + 3] for i in range(0, 10, 3)]
-    out = list(whole_transcripts(chunks, None, "x"))
+    out = list(whole_transcripts(chunks, "conversation_id"))
     assert pd.concat(out).equals(frame)
     for part in out:
         for key in part["conversation_id"].unique():
@@ -55,7 +55,10 @@ def test_parquet_in_and_out(tmp_path):
 
 def test_given_transcript_column_is_matched_case_insensitively():
     frame = pd.DataFrame({"Session": list("aabb"), "text": list("wxyz")})
-    out = list(whole_transcripts([frame.iloc[:3], frame.iloc[3:]], "session", "x"))
+    from mi_coder.columns import Layout
+
+    layout = Layout.resolve(frame, transcript_col="session")
+    out = list(whole_transcripts([frame.iloc[:3], frame.iloc[3:]], layout.transcript))
     assert [len(p) for p in out] == [2, 2]
 
 

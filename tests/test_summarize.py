@@ -79,3 +79,19 @@ def test_adherence_counts_hand_computed():
 def test_adherence_needs_text():
     s = summarize(pd.DataFrame({"mi_code": ["advice"]}), confusion=None)
     assert "pct_mi_adherent" not in s.columns
+
+
+def test_a_code_of_the_wrong_side_is_an_error_naming_the_row():
+    frame = pd.DataFrame({"transcript_id": "t", "speaker": ["therapist", "client", "therapist"],
+                          "mi_code": ["open_question", "neutral", "change_talk"]})
+    with pytest.raises(InputError, match=r"coded\.csv: row 4, column 'mi_code'.*other side"):
+        summarize(frame, source="coded.csv", confusion=None)
+
+
+def test_side_comes_from_mi_side_and_drives_adherence():
+    """Adherence counts only counsellor rows: the side a row was coded as, never guessed from its code."""
+    frame = pd.DataFrame({"transcript_id": "t", "mi_side": ["counsellor", "client"],
+                          "text": ["You should stop drinking.", "You should stop drinking."],
+                          "mi_code": ["advice", "neutral"]})
+    s = summarize(frame, confusion=None).iloc[0]
+    assert s["advice_without_permission"] == 1 and s["mi_non_adherent"] == 1

@@ -7,19 +7,12 @@ import pytest
 
 from conftest import SHIPPED_MODEL
 from mi_coder.evaluate import cross_validate, headline, score
-from mi_coder.train import TrainConfig
 
-
-def test_grouped_folds_never_split_a_transcript(corpus_slice):
-    from sklearn.model_selection import GroupKFold
-
-    folds = GroupKFold(n_splits=3, shuffle=True, random_state=0)
-    for train_idx, test_idx in folds.split(corpus_slice, groups=corpus_slice["group"]):
-        assert not set(corpus_slice["group"].iloc[train_idx]) & set(corpus_slice["group"].iloc[test_idx])
+pytestmark = pytest.mark.slow  # trains models or runs notebooks: skipped by the quick loop
 
 
 def test_short_training_run_beats_chance_on_held_out_transcripts(corpus_slice):
-    proba = cross_validate(corpus_slice, TrainConfig(char_ngrams=False), n_splits=3)
+    proba = cross_validate(corpus_slice, n_splits=3)
     results = score(corpus_slice, proba)
     flat = headline(results)
     # 8 AnnoMI transcripts per training fold: far below the shipped model, far above chance (0.25).
@@ -43,7 +36,7 @@ def test_cli_evaluate_json_on_user_coded_csv(tmp_path, corpus_slice, capsys):
     assert main(["evaluate", "--coded", str(path), "--folds", "3", "--json", "--quiet",
                  "--counsellor-values", "counsellor"]) == 0
     results = json.loads(capsys.readouterr().out)
-    assert 0 < results["annomi_coarse_4"]["macro_f1"] <= 1
+    assert results["annomi_coarse_4"]["macro_f1"] > 0.4  # 8 training transcripts a fold; chance is 0.25
     assert results["counsellor_8"]["n"] == int((coded["speaker"] == "counsellor").sum())
 
 
@@ -58,7 +51,9 @@ def test_shipped_model_floor_on_fixed_slice(corpus_slice):
 
     coder = mi_coder.load()
     frame = corpus_slice
-    proba = coder.predict_proba(frame["text"], frame["side"], frame["conversation"])
+    from mi_coder.corpora import estimator_input
+
+    proba = coder.side_proba(estimator_input(frame)[0])
     flat = headline(score(frame, proba))
     assert flat["annomi_coarse4_macro_f1"] >= 0.80
     assert flat["client_macro_f1"] >= 0.65

@@ -33,5 +33,13 @@ def test_validate_command(tmp_path, capsys):
     assert main(["validate", str(src), "--code-col", "expert", "--plot", str(plot), "--json"]) == 0
     rows = {r["score"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["pct_open_questions"]["transcripts"] == 3
-    assert 0 <= rows["pct_open_questions"]["mae"] <= 1
+    # The MAE is the model's % open questions against the experts' (1/2, 1/3, 1), transcript by transcript.
+    import pandas as pd
+
+    import mi_coder
+    coded = mi_coder.load().code_frame(pd.read_csv(src))
+    model = mi_coder.summarize(coded, confusion=None).set_index("transcript_id")["pct_open_questions"]
+    experts = pd.Series({"a": 1 / 2, "b": 1 / 3, "c": 1.0})
+    expected = (model - experts).abs().dropna()
+    assert rows["pct_open_questions"]["mae"] == pytest.approx(expected.mean(), abs=1e-9)
     assert plot.read_text().startswith("<svg")

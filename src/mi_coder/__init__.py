@@ -7,20 +7,17 @@
 """
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version as _dist_version
 
 from .codes import CLIENT_CODES, CODES, COUNSELLOR_CODES
 from .errors import InputError, ModelIntegrityError
+from .version import __version__
 from .summarize import summarize  # light (pandas); also keeps the name from meaning the submodule
 
-try:
-    __version__ = _dist_version("mi_coder")  # one version: pyproject.toml's, via package metadata
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
 
 # Imported on first use (PEP 562), so that `mi-coder code --jobs N` does not load scikit-learn
 # and spaCy in the process that only reads and writes files.
-_LAZY = {"Coder": ".coder", "load_model": ".modelio", "save_model": ".modelio"}
+_LAZY = {"MICoder": ".coder", "Coder": ".coder", "load_model": ".modelio", "save_model": ".modelio",
+         "Layout": ".columns"}
 
 
 def __getattr__(name: str):
@@ -30,7 +27,7 @@ def __getattr__(name: str):
 
 
 def load(path=None, trusted: bool = False):
-    """The shipped model (or the one at `path`), after checking its SHA-256 against its manifest.
+    """The shipped `MICoder` (or the one at `path`), after checking its SHA-256, format and versions.
 
     Loading runs code stored in the model file (joblib/pickle); `trusted=True` skips the hash
     check and is only for model files you made yourself.
@@ -40,5 +37,5 @@ def load(path=None, trusted: bool = False):
     return load_model(path, trusted=trusted)
 
 
-__all__ = ["load", "summarize", "Coder", "CODES", "COUNSELLOR_CODES", "CLIENT_CODES",
+__all__ = ["load", "summarize", "MICoder", "Coder", "Layout", "CODES", "COUNSELLOR_CODES", "CLIENT_CODES",
            "InputError", "ModelIntegrityError", "load_model", "save_model", "__version__"]

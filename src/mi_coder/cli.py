@@ -57,9 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("input", help="coded CSV (output of `mi-coder code`)")
     summ.add_argument("-o", "--output",
                       help="summary CSV to write ('-' prints the CSV); without -o a readable summary is printed")
-    summ.add_argument("--transcript-col", help="transcript column (default: detected by name)")
+    _column_options(summ)
     summ.add_argument("--code-col", default="mi_code", help="code column (default: mi_code)")
-    summ.add_argument("--model", help="model whose held-out confusions give the intervals (default: shipped)")
+    summ.add_argument("--model", help="the model that coded the file, whose held-out confusions give the "
+                                       "intervals (default: the one named in the file's mi_model column)")
     summ.add_argument("--no-intervals", action="store_true", help="only the SPEC's columns, no intervals")
 
     train = sub.add_parser("train", help="train a model on the shared corpora or your own coded CSVs")
@@ -88,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="render a coded CSV as a self-contained HTML report")
     report.add_argument("input", help="coded CSV (output of `mi-coder code`)")
     report.add_argument("-o", "--output", required=True, help="HTML file to write")
-    report.add_argument("--transcript-col", help="transcript column (default: detected by name)")
+    _column_options(report)
+    report.add_argument("--model", help="the model that coded the file, whose held-out confusions give the "
+                                         "intervals (default: the one named in the file's mi_model column)")
     return parser
 
 
@@ -102,7 +105,7 @@ def _training_data_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _version() -> str:
-    from . import __version__
+    from .version import __version__
     return __version__
 
 
@@ -126,9 +129,7 @@ def cmd_code(args) -> None:
         args.jobs = auto_jobs(args.input)
     if args.jobs < 1:
         raise InputError(f"--jobs {args.jobs}: give 1 or more processes")
-    options = dict(text_col=args.text_col, speaker_col=args.speaker_col, transcript_col=args.transcript_col,
-                   counsellor_values=args.counsellor_values, client_values=args.client_values,
-                   probabilities=args.probabilities)
+    options = dict(_columns(args), probabilities=args.probabilities)
     if args.engine == "dask":
         from .dask import code_file as dask_code_file
         dask_code_file(args.input, output, scheduler=args.scheduler, model=args.model,
@@ -158,8 +159,8 @@ def cmd_summarize(args) -> None:
 
     output = None if args.output in (None, "-") else check_output([args.input], args.output)
     confusion = None if args.no_intervals else (args.model or "default")
-    summary = summarize(read_table(args.input), args.transcript_col, args.code_col, source=args.input,
-                        confusion=confusion)
+    summary = summarize(read_table(args.input), code_col=args.code_col, source=args.input, confusion=confusion,
+                        **_columns(args))
     if args.output is None:
         from .display import format_summary
         sys.stdout.write(format_summary(summary))
@@ -168,6 +169,12 @@ def cmd_summarize(args) -> None:
         summary.to_csv(sys.stdout, **CSV_OPTIONS)
     else:
         write_table(summary, output)
+
+
+def _columns(args) -> dict:
+    """The column options common to code, summarize, report and validate, as keyword arguments."""
+    return {"text_col": args.text_col, "speaker_col": args.speaker_col, "transcript_col": args.transcript_col,
+            "counsellor_values": args.counsellor_values, "client_values": args.client_values}
 
 
 def _training_frame(args):
@@ -222,6 +229,7 @@ def cmd_evaluate(args) -> None:
 
 
 def cmd_validate(args) -> None:
+    from .columns import Layout
     from .modelio import load_model
     from .summarize import summarize
     from .tables import check_output, read_table, write_text
@@ -230,10 +238,10 @@ def cmd_validate(args) -> None:
     plot = check_output([args.input], args.plot)
     frame = read_table(args.input)
     coder = load_model(args.model, trusted=args.trusted_model)
-    coded = coder.code_frame(frame, args.text_col, args.speaker_col, args.transcript_col,
-                             args.counsellor_values, args.client_values, source=args.input)
-    expert = summarize(coded, args.transcript_col, args.code_col, source=args.input, confusion=None)
-    model = summarize(coded, args.transcript_col, "mi_code", source=args.input, confusion=None)
+    layout = Layout.resolve(frame, source=args.input, **_columns(args))
+    coded = coder.code_frame(frame, layout=layout)
+    expert = summarize(coded, code_col=args.code_col, source=args.input, confusion=None, layout=layout)
+    model = summarize(coded, code_col="mi_code", source=args.input, confusion=None, layout=layout)
     key = expert.columns[0]
     table = agreement(expert, model, key)
     write_text(scatter_svg(expert, model, key), plot)
@@ -249,7 +257,8 @@ def cmd_report(args) -> None:
     from .tables import check_output, read_table, write_text
 
     output = check_output([args.input], args.output)
-    write_text(render_html(read_table(args.input), args.transcript_col, source=args.input), output)
+    write_text(render_html(read_table(args.input), source=args.input, confusion=args.model or "default",
+                           **_columns(args)), output)
 
 
 COMMANDS = {"code": cmd_code, "summarize": cmd_summarize, "train": cmd_train,

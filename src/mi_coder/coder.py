@@ -1,101 +1,194 @@
-"""The Coder: a trained pair of pipelines that codes utterances, tables and single strings."""
+"""`MICoder`: the scikit-learn estimator that codes utterances, and its convenience API (code, code_frame).
+
+Input is a DataFrame of utterances with columns `text`, `side` ('counsellor'/'client') and
+`transcript` (rows of a transcript in conversation order), as `Layout.utterances` builds from a
+user's table. The steps: context features (`features.ContextFeatures`), a text featurizer per side
+(`featurizer`, by default `features.LinearFeaturizer`), then the classifiers of `mi_coder.model`.
+`classes_` are the 8 counsellor codes then the 3 client codes; a row's probabilities are spread
+over its own side's codes only.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 
-from .codes import CODES, COUNSELLOR
-from .columns import find_columns, sides as find_sides
-from .features import context_table
+from .codes import CLIENT, CLIENT_CODES, CODES, COUNSELLOR, COUNSELLOR_CODES, best_codes, side_name
+from .columns import MODEL_COLUMN, SIDE_COLUMN, Layout
+from .errors import InputError
+from .features import ContextFeatures, LinearFeaturizer, without_context
+from .model import CodeOrderClassifier, HierarchicalClassifier
+
+ALL_CODES = COUNSELLOR_CODES + CLIENT_CODES
+UTTERANCE_COLUMNS = ("text", "side", "transcript")
+CHUNK_ROWS = 10_000  # rows featurized at once by code_frame (whole transcripts): bounds memory
 
 
-class Coder:
-    """Codes counsellor and client utterances with the SPEC's codes.
+class MICoder(ClassifierMixin, BaseEstimator):
+    """Codes counsellor and client utterances with MI codes; a scikit-learn classifier over utterance tables.
 
-    `counsellor` and `client` are fitted scikit-learn Pipelines over the feature table of
-    `mi_coder.features.context_table`; `info` holds provenance (data, scores, versions).
+    Parameters are the whole recipe (recorded in a saved model's manifest): the text `featurizer`
+    (None: `LinearFeaturizer()`), the inverse regularisation of the counsellor's coarse and
+    subtype classifiers and of the client's, and the share of training rows added again without
+    their context (`context_dropout`) so that a lone utterance is coded sensibly.
     """
 
-    def __init__(self, counsellor, client, info: dict | None = None):
-        self.counsellor = counsellor
-        self.client = client
-        self.info = dict(info or {})
+    def __init__(self, featurizer=None, counsellor_C: float = 4.0, subtype_C: float = 1.0, client_C: float = 0.3,
+                 context_dropout: float = 0.2, random_state: int = 0):
+        self.featurizer = featurizer
+        self.counsellor_C = counsellor_C
+        self.subtype_C = subtype_C
+        self.client_C = client_C
+        self.context_dropout = context_dropout
+        self.random_state = random_state
 
-    def pipeline(self, side: str):
-        return self.counsellor if side == COUNSELLOR else self.client
+    # -- scikit-learn API ---------------------------------------------------------------------------
 
-    def predict_proba(self, texts, sides, conversations) -> dict[str, np.ndarray]:
-        """Probabilities per side for utterances in conversation order.
+    def _classifier(self, side: str):
+        if side == COUNSELLOR:
+            return HierarchicalClassifier(
+                LogisticRegression(C=self.counsellor_C, max_iter=3000, class_weight="balanced"),
+                LogisticRegression(C=self.subtype_C, max_iter=3000, class_weight="balanced"))
+        return CodeOrderClassifier(LogisticRegression(C=self.client_C, max_iter=3000, class_weight="balanced"))
 
-        Returns {'counsellor': (n, 8), 'client': (n, 3)}; rows of the other side hold NaN.
-        Empty texts are left out of the context and get NaN on both sides.
+    def fit(self, X: pd.DataFrame, y, sample_weight=None):
+        """Fit both sides on the rows of `X` whose `y` is a code; uncoded rows are context only.
+
+        `y` holds SPEC codes (or `question`/`reflection` where the subtype is unknown) or None.
         """
-        texts = pd.Series(list(texts), dtype=object).fillna("").astype(str)
-        sides = np.asarray(list(sides), dtype=object)
-        conversations = np.asarray(list(conversations), dtype=object)
-        present = texts.str.strip().ne("").to_numpy()
-        out = {side: np.full((len(texts), len(CODES[side])), np.nan) for side in CODES}
+        X = check_utterances(X)
+        y = np.asarray(pd.Series(list(y), dtype=object).where(lambda v: v.notna(), None), dtype=object)
+        if len(y) != len(X):
+            raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
+        weight = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        self.context_ = ContextFeatures()
+        table = self.context_.transform(X)
+        featurizer = self.featurizer_ = clone(self.featurizer) if self.featurizer is not None else LinearFeaturizer()
+        present = X["text"].fillna("").astype(str).str.strip().ne("").to_numpy()
+        coded = present & np.array([v is not None and v != "" for v in y])
+        sides = X["side"].to_numpy()
+        rng = np.random.default_rng(self.random_state)
+        self.pipelines_ = {}
+        for side in (COUNSELLOR, CLIENT):
+            rows = np.flatnonzero(coded & (sides == side))
+            if not len(rows):
+                raise InputError(f"no coded {side} utterances to train on; check the code and speaker columns")
+            alone = rows[rng.random(len(rows)) < self.context_dropout]
+            features = pd.concat([table.iloc[rows], without_context(table.iloc[alone])], ignore_index=True)
+            both = np.concatenate([rows, alone])
+            pipe = Pipeline([("features", featurizer.make(side)), ("classify", self._classifier(side))])
+            pipe.fit(features, y[both], classify__sample_weight=weight[both])
+            self.pipelines_[side] = pipe
+        self.classes_ = np.array(ALL_CODES, dtype=object)
+        return self
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """(n, 11) probabilities in `classes_` order; a row's mass is on its side's codes, NaN for blank text."""
+        by_side = self.side_proba(X)
+        return np.hstack([by_side[COUNSELLOR], by_side[CLIENT]])
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """The code of each row ('' for blank text)."""
+        X = check_utterances(X)
+        by_side = self.side_proba(X)
+        out = np.full(len(X), "", dtype=object)
+        for side in CODES:
+            mask = X["side"].to_numpy() == side
+            out[mask] = best_codes(by_side[side][mask], side)[0]
+        return out
+
+    def side_proba(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Probabilities per side: {'counsellor': (n, 8), 'client': (n, 3)}; other-side and blank rows NaN."""
+        check_is_fitted(self, "pipelines_")
+        X = check_utterances(X)
+        present = X["text"].fillna("").astype(str).str.strip().ne("").to_numpy()
+        out = {side: np.full((len(X), len(CODES[side])), np.nan) for side in CODES}
         if not present.any():
             return out
-        table = context_table(texts[present].tolist(), sides[present], conversations[present])
+        table = ContextFeatures().transform(X[present])
         rows = np.flatnonzero(present)
+        sides = X["side"].to_numpy()[present]
         for side in CODES:
-            mask = sides[present] == side
+            mask = sides == side
             if mask.any():
-                out[side][rows[mask]] = self.pipeline(side).predict_proba(table[mask])
+                out[side][rows[mask]] = self.pipelines_[side].predict_proba(table[mask])
         return out
+
+    # -- the SPEC's convenience API -----------------------------------------------------------------
 
     def code(self, text: str, side: str = COUNSELLOR, context=()) -> str:
         """The code of one utterance; `context` lists earlier (side, text) turns, oldest first."""
-        context = list(context)
-        texts = [t for _, t in context] + [text]
-        turn_sides = [s for s, _ in context] + [side]
-        proba = self.predict_proba(texts, turn_sides, [0] * len(texts))[side][-1]
-        if np.isnan(proba).all():
-            return ""
-        return CODES[side][int(np.argmax(proba))]
+        side = side_name(side)
+        context = [(side_name(s), t) for s, t in context]
+        X = utterance_frame([t for _, t in context] + [text], [s for s, _ in context] + [side])
+        return str(best_codes(self.side_proba(X)[side][-1:], side)[0][0])
 
     def code_frame(self, frame: pd.DataFrame, text_col=None, speaker_col=None, transcript_col=None,
                    counsellor_values=None, client_values=None, probabilities: bool = False,
-                   source: str = "input") -> pd.DataFrame:
-        """A copy of `frame` with `mi_code`, `mi_confidence` (and `p_<code>`) columns, rows in order.
+                   source: str = "input", layout: Layout | None = None) -> pd.DataFrame:
+        """A copy of `frame` with `mi_code`, `mi_confidence`, `mi_side`, `mi_model` (and `p_<code>`), rows in order.
 
-        Columns and speaker values are found as the SPEC says; rows are coded within their
-        transcript in file order, and a decreasing utterance_id starts a new copy of it.
-        Features are built in chunks of whole transcripts, so memory stays bounded for big frames.
+        Columns and speaker values are found as the contract says (or taken from `layout`); rows
+        are coded within their transcript in file order, in chunks of whole transcripts.
         """
-        cols = find_columns(frame, text_col, speaker_col, transcript_col, source=source)
-        side = find_sides(frame, cols, counsellor_values, client_values, source=source).to_numpy()
-        conversation = conversation_keys(frame, cols)
-        order = np.argsort(conversation, kind="stable")
-        texts, sorted_sides, sorted_conv = frame[cols.text].to_numpy()[order], side[order], conversation[order]
+        layout = layout or Layout.resolve(frame, text_col, speaker_col, transcript_col, counsellor_values,
+                                          client_values, source=source)
+        utterances = layout.utterances(frame)
+        order = np.argsort(utterances["transcript"].to_numpy(), kind="stable")
+        ordered = utterances.iloc[order]
         proba = {s: np.empty((len(frame), len(CODES[s]))) for s in CODES}
-        for start, stop in chunks(sorted_conv, CHUNK_ROWS):
-            part = self.predict_proba(texts[start:stop], sorted_sides[start:stop], sorted_conv[start:stop])
+        for start, stop in chunks(ordered["transcript"].to_numpy(), CHUNK_ROWS):
+            part = self.side_proba(ordered.iloc[start:stop])
             for s in CODES:
-                proba[s][start:stop] = part[s]
-        result = frame.copy()
+                proba[s][order[start:stop]] = part[s]
+        side = utterances["side"].to_numpy()
         codes = np.full(len(frame), "", dtype=object)
         confidence = np.full(len(frame), np.nan)
+        result = frame.copy()
         p_columns = {}
         for s in CODES:
-            p = np.empty_like(proba[s])
-            p[order] = proba[s]
-            mask = (side == s) & ~np.isnan(p).any(axis=1)
-            codes[mask] = np.asarray(CODES[s], dtype=object)[p[mask].argmax(axis=1)]
-            confidence[mask] = p[mask].max(axis=1)
+            mask = side == s
+            codes[mask], confidence[mask] = best_codes(proba[s][mask], s)
             for j, code in enumerate(CODES[s]):
-                p_columns[f"p_{code}"] = np.where(side == s, p[:, j], np.nan)
+                p_columns[f"p_{code}"] = np.where(mask, proba[s][:, j], np.nan)
         result["mi_code"] = codes
         result["mi_confidence"] = np.round(confidence, 4)
+        result[SIDE_COLUMN] = side
+        # Which model coded the rows, so summaries take their intervals from its confusions.
+        result[MODEL_COLUMN] = getattr(self, "model_sha256_", "")[:16]
         if probabilities:
             for name, values in p_columns.items():
                 result[name] = np.round(values, 4)
+        result.attrs["mi_confusion"] = getattr(self, "info", {}).get("confusion")
         return result
 
 
-CHUNK_ROWS = 10_000
+Coder = MICoder  # the name of 0.1
+
+
+def check_utterances(X) -> pd.DataFrame:
+    """X as the estimator reads it: a DataFrame with text, side and transcript columns (sides normalised)."""
+    if not isinstance(X, pd.DataFrame):
+        raise TypeError("MICoder reads a DataFrame with columns text, side, transcript "
+                        "(see mi_coder.Layout.utterances); got " + type(X).__name__)
+    missing = [c for c in UTTERANCE_COLUMNS if c not in X.columns]
+    if missing:
+        raise ValueError(f"MICoder input lacks column(s) {', '.join(missing)}; it needs text, side, transcript")
+    sides = X["side"].to_numpy()
+    if not np.isin(sides, (COUNSELLOR, CLIENT)).all():
+        X = X.assign(side=[side_name(s) for s in sides])
+    return X
+
+
+def utterance_frame(texts, sides, transcripts=None) -> pd.DataFrame:
+    """The estimator's input from parallel lists (one transcript unless `transcripts` is given)."""
+    texts = list(texts)
+    return pd.DataFrame({"text": texts, "side": [side_name(s) for s in sides],
+                         "transcript": [0] * len(texts) if transcripts is None else list(transcripts)})
 
 
 def chunks(conversation: np.ndarray, size: int):
@@ -108,20 +201,3 @@ def chunks(conversation: np.ndarray, size: int):
             stop += 1
         yield start, stop
         start = stop
-
-
-def conversation_keys(frame: pd.DataFrame, cols) -> np.ndarray:
-    """Integer id per row: its transcript (by first appearance), split where utterance_id drops."""
-    if cols.transcript is None:
-        transcript = np.zeros(len(frame), dtype=np.int64)
-    else:
-        transcript = pd.factorize(frame[cols.transcript].astype("string").fillna(""))[0].astype(np.int64)
-    if cols.order is None:
-        return transcript
-    order = pd.Series(pd.to_numeric(frame[cols.order], errors="coerce").to_numpy(dtype=float, na_value=np.nan))
-    # Within each transcript (rows in file order), a new copy starts where the id drops below
-    # the last id seen; rows without an id stay in the current copy.
-    last = order.groupby(transcript).ffill().groupby(transcript).shift()
-    drop = (order < last).to_numpy()
-    copy = pd.Series(drop.astype(np.int64)).groupby(transcript).cumsum().to_numpy()
-    return transcript * 1_000_000 + copy

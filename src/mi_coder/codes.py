@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from .errors import InputError
+
 COUNSELLOR = "counsellor"
 CLIENT = "client"
 
@@ -108,11 +112,27 @@ def esconv_code(strategy) -> str | None:
     return _ESCONV.get(str(strategy).strip()) if strategy is not None else None
 
 
-def side_of(value, counsellor_values=COUNSELLOR_VALUES, client_values=CLIENT_VALUES) -> str | None:
-    """The side ('counsellor'/'client') a speaker value stands for, None if unknown."""
+def side_name(value) -> str:
+    """The side ('counsellor' or 'client') that a speaker or side value names: the one side vocabulary.
+
+    'therapist', 'coach', 'seeker', 'user' … map as the SPEC lists; anything else is an InputError
+    that lists the accepted values.
+    """
     v = _blank(value)
-    if v in counsellor_values:
+    if v in (COUNSELLOR, "counselor") or v in COUNSELLOR_VALUES:
         return COUNSELLOR
-    if v in client_values:
+    if v == CLIENT or v in CLIENT_VALUES:
         return CLIENT
-    return None
+    raise InputError(f"unknown side {str(value)[:40]!r}; use one of {COUNSELLOR} ({', '.join(COUNSELLOR_VALUES)}) "
+                     f"or {CLIENT} ({', '.join(CLIENT_VALUES)})")
+
+
+def best_codes(proba: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """(code, confidence) per row of a side's probability matrix: the argmax; '' and NaN for NaN rows."""
+    proba = np.asarray(proba, dtype=float).reshape(-1, len(CODES[side]))
+    codes = np.full(len(proba), "", dtype=object)
+    confidence = np.full(len(proba), np.nan)
+    ok = ~np.isnan(proba).any(axis=1)
+    codes[ok] = np.asarray(CODES[side], dtype=object)[proba[ok].argmax(axis=1)]
+    confidence[ok] = proba[ok].max(axis=1)
+    return codes, confidence

@@ -1,4 +1,4 @@
-"""Find the text, speaker and transcript columns of a user's table and tell each row's side."""
+"""Resolve a user's table layout once: text, speaker, transcript and order columns, and each row's side."""
 
 from __future__ import annotations
 
@@ -15,16 +15,6 @@ SPEAKER_NAMES = ("interlocutor", "speaker", "role", "author")
 TRANSCRIPT_NAMES = ("transcript_id", "conversation_id", "session_id", "dialog_id", "conv_id")
 # Optional: a within-transcript order column; when it goes down, a new copy of the transcript starts.
 ORDER_NAMES = ("utterance_id", "turn", "turn_id", "utterance_index")
-
-
-@dataclass(frozen=True)
-class Columns:
-    """The columns of a table that mi_coder reads; speaker and transcript may be absent."""
-
-    text: str
-    speaker: str | None = None
-    transcript: str | None = None
-    order: str | None = None
 
 
 def find_one(frame: pd.DataFrame, given: str | None, names, what: str, source: str = "input",
@@ -64,43 +54,112 @@ def file_row(frame: pd.DataFrame, pos: int) -> int:
     return int(label) + 2 if isinstance(label, (int, np.integer)) else pos + 2
 
 
-def find_columns(frame: pd.DataFrame, text_col=None, speaker_col=None, transcript_col=None,
-                 source: str = "input") -> Columns:
-    """Detect columns by name (case-insensitive) unless given; raise InputError naming the file."""
-    return Columns(
-        text=find_one(frame, text_col, TEXT_NAMES, "text", source, True),
-        speaker=find_one(frame, speaker_col, SPEAKER_NAMES, "speaker", source, False),
-        transcript=find_one(frame, transcript_col, TRANSCRIPT_NAMES, "transcript", source, False),
-        order=find_one(frame, None, ORDER_NAMES, "order", source, False, unique=False),
-    )
-
-
 def _values(given) -> tuple[str, ...] | None:
+    """Speaker values given as "a,b" or a list, lower-cased; None when not given."""
     if given is None:
         return None
     if isinstance(given, str):
         given = given.split(",")
-    return tuple(v.strip().lower() for v in given if v.strip())
+    return tuple(v.strip().lower() for v in given if v.strip()) or None
 
 
-def sides(frame: pd.DataFrame, cols: Columns, counsellor_values=None, client_values=None,
-          source: str = "input") -> pd.Series:
-    """Each row's side, 'counsellor' or 'client'; a table without speakers is all counsellor."""
-    if cols.speaker is None:
-        return pd.Series(COUNSELLOR, index=frame.index)
-    couns = _values(counsellor_values) or COUNSELLOR_VALUES
-    client = _values(client_values) or CLIENT_VALUES
-    speaker = frame[cols.speaker].astype("string").str.strip().str.lower()
-    side = pd.Series(pd.NA, index=frame.index, dtype="object")
-    side[speaker.isin(couns).fillna(False).to_numpy()] = COUNSELLOR
-    side[speaker.isin(client).fillna(False).to_numpy()] = CLIENT
-    unknown = side.isna().to_numpy()
-    if unknown.any():
-        pos = int(unknown.nonzero()[0][0])
-        values = pd.unique(frame[cols.speaker][unknown].astype("string").fillna("<empty>"))
-        shown = ", ".join(repr(str(v)) for v in values[:5]) + (" …" if len(values) > 5 else "")
-        raise InputError(
-            f"{source}: column {cols.speaker!r}, row {file_row(frame, pos)} (first of {int(unknown.sum())}): speaker "
-            f"value(s) {shown} are neither counsellor ({', '.join(couns)}) nor client "
-            f"({', '.join(client)}); map them with --counsellor-values or --client-values")
-    return side
+SIDE_COLUMN = "mi_side"  # written by `mi-coder code`, so later steps never guess a row's side
+MODEL_COLUMN = "mi_model"  # written by `mi-coder code`: the first 16 hex digits of the model file's SHA-256
+ADDED_COLUMNS = ("mi_code", "mi_confidence", SIDE_COLUMN, MODEL_COLUMN)  # and p_<code> with probabilities
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a table keeps what mi_coder reads, resolved once and carried through code, summarize, report.
+
+    `text`, `speaker`, `transcript` and `order` are column names (None when absent); `side` is
+    an `mi_side` column of a coded table; speaker values are the user's or the SPEC's lists.
+    """
+
+    text: str | None
+    speaker: str | None = None
+    transcript: str | None = None
+    order: str | None = None
+    side: str | None = None
+    counsellor_values: tuple = COUNSELLOR_VALUES
+    client_values: tuple = CLIENT_VALUES
+    source: str = "input"
+
+    @classmethod
+    def resolve(cls, frame: pd.DataFrame, text_col=None, speaker_col=None, transcript_col=None,
+                counsellor_values=None, client_values=None, source: str = "input",
+                require_text: bool = True) -> "Layout":
+        """Detect columns by name (case-insensitive) unless given; InputError naming the file otherwise."""
+        # A coded table's own record of each row's side, unless the user says how to read speakers.
+        explicit = speaker_col is not None or counsellor_values is not None or client_values is not None
+        side = SIDE_COLUMN if SIDE_COLUMN in frame.columns and not explicit else None
+        return cls(
+            text=find_one(frame, text_col, TEXT_NAMES, "text", source, required=require_text),
+            speaker=find_one(frame, speaker_col, SPEAKER_NAMES, "speaker", source),
+            transcript=find_one(frame, transcript_col, TRANSCRIPT_NAMES, "transcript", source),
+            order=find_one(frame, None, ORDER_NAMES, "order", source, unique=False),
+            side=side,
+            counsellor_values=_values(counsellor_values) or COUNSELLOR_VALUES,
+            client_values=_values(client_values) or CLIENT_VALUES,
+            source=source,
+        )
+
+    def sides(self, frame: pd.DataFrame) -> np.ndarray:
+        """Each row's side, 'counsellor' or 'client': from `mi_side` if coded, else the speaker column.
+
+        A table with neither is all counsellor; an unknown speaker value is an InputError naming
+        the column, the first row and the count (never the values themselves: they may be names).
+        """
+        if self.side is not None:
+            side = frame[self.side].astype("string").str.strip().str.lower()
+            known = side.isin((COUNSELLOR, CLIENT)).fillna(False).to_numpy()
+            if not known.all():
+                pos = int(np.flatnonzero(~known)[0])
+                raise InputError(f"{self.source}: column {self.side!r}, row {file_row(frame, pos)}: side must be "
+                                 f"{COUNSELLOR} or {CLIENT}; recode the file with `mi-coder code`")
+            return side.to_numpy(dtype=object)
+        if self.speaker is None:
+            return np.full(len(frame), COUNSELLOR, dtype=object)
+        speaker = frame[self.speaker].astype("string").str.strip().str.lower()
+        side = np.full(len(frame), None, dtype=object)
+        side[speaker.isin(self.counsellor_values).fillna(False).to_numpy()] = COUNSELLOR
+        side[speaker.isin(self.client_values).fillna(False).to_numpy()] = CLIENT
+        unknown = pd.isna(side)
+        if unknown.any():
+            pos = int(unknown.nonzero()[0][0])
+            raise InputError(
+                f"{self.source}: column {self.speaker!r}, row {file_row(frame, pos)} (first of "
+                f"{int(unknown.sum())} rows, {speaker[unknown].nunique(dropna=False)} distinct values): speaker "
+                f"value is neither counsellor ({', '.join(self.counsellor_values)}) nor client "
+                f"({', '.join(self.client_values)}); map them with --counsellor-values or --client-values")
+        return side
+
+    def transcripts(self, frame: pd.DataFrame) -> pd.Series:
+        """Each row's transcript id as a string ('' where blank); 'all' when the table has no such column."""
+        if self.transcript is None:
+            return pd.Series("all", index=frame.index, dtype="string")
+        return frame[self.transcript].astype("string").fillna("")
+
+    def conversations(self, frame: pd.DataFrame) -> np.ndarray:
+        """Integer id per row: its transcript (by first appearance), split where the order column drops.
+
+        A decreasing utterance_id within a transcript starts a new copy of it (AnnoMI repeats a
+        transcript once per annotator); rows without an id stay in the current copy.
+        """
+        if self.transcript is None:
+            transcript = np.zeros(len(frame), dtype=np.int64)
+        else:
+            transcript = pd.factorize(self.transcripts(frame))[0].astype(np.int64)
+        if self.order is None:
+            return transcript
+        order = pd.Series(pd.to_numeric(frame[self.order], errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+        last = order.groupby(transcript).ffill().groupby(transcript).shift()
+        drop = (order < last).to_numpy()
+        copy = pd.Series(drop.astype(np.int64)).groupby(transcript).cumsum().to_numpy()
+        return transcript * 1_000_000 + copy
+
+    def utterances(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The estimator's input: columns text, side, transcript (a conversation key), rows as in `frame`."""
+        return pd.DataFrame({"text": frame[self.text].to_numpy(dtype=object), "side": self.sides(frame),
+                             "transcript": self.conversations(frame)}, index=frame.index)
+

@@ -10,6 +10,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .codes import CODES, COUNSELLOR, annomi_client_code, annomi_therapist_code, esconv_code
@@ -101,26 +102,38 @@ def read_corpora(data_dir=None, corpora=("annomi", "esconv")) -> pd.DataFrame:
 def read_coded_csv(path, code_col: str, text_col=None, speaker_col=None, transcript_col=None,
                    counsellor_values=None, client_values=None) -> pd.DataFrame:
     """A user's MI-coded CSV in canonical form; its codes must be the SPEC's code names."""
-    from .columns import find_columns, sides  # local: keeps corpus reading free of CLI concerns
+    from .columns import Layout  # local: keeps corpus reading free of CLI concerns
 
     path = Path(path)
     frame = read_table(path)
-    cols = find_columns(frame, text_col, speaker_col, transcript_col, source=str(path))
+    layout = Layout.resolve(frame, text_col, speaker_col, transcript_col, counsellor_values, client_values,
+                            source=str(path))
     if code_col not in frame.columns:
         raise InputError(f"{path}: no code column {code_col!r}; name it with --code-col")
-    side = sides(frame, cols, counsellor_values, client_values, source=str(path))
+    side = layout.sides(frame)
     codes = frame[code_col].astype("string").str.strip().str.lower()
     for pos, (s, c) in enumerate(zip(side, codes)):
         if pd.notna(c) and c != "" and c not in CODES[s] and c not in ("question", "reflection"):
-            raise InputError(f"{path}: row {pos + 2}, column {code_col!r}: {c!r} is not a {s} code "
+            raise InputError(f"{path}: row {pos + 2}, column {code_col!r}: not a {s} code "
                              f"({', '.join(CODES[s])}); map your labels to these first")
-    transcript = frame[cols.transcript].astype(str) if cols.transcript else pd.Series("1", index=frame.index)
+    transcript = frame[layout.transcript].astype(str) if layout.transcript else pd.Series("1", index=frame.index)
     return pd.DataFrame({
         "corpus": path.stem,
         "group": path.stem + "-" + transcript,
         "conversation": path.stem + "-" + transcript,
-        "side": side.to_numpy(),
-        "text": frame[cols.text].fillna("").astype(str).to_numpy(),
+        "side": side,
+        "text": frame[layout.text].fillna("").astype(str).to_numpy(),
         "code": [c if (pd.notna(c) and c) else None for c in codes],
     })
 
+
+def estimator_input(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """(X, y) for `MICoder.fit` from a canonical frame: each annotated copy is its own transcript."""
+    X = pd.DataFrame({"text": frame["text"].to_numpy(dtype=object), "side": frame["side"].to_numpy(dtype=object),
+                      "transcript": frame["conversation"].to_numpy(dtype=object)})
+    return X, frame["code"].to_numpy(dtype=object)
+
+
+def corpus_weights(frame: pd.DataFrame, esconv_weight: float) -> np.ndarray:
+    """Sample weights: ESConv rows count `esconv_weight` beside AnnoMI's (and users' own) rows."""
+    return np.where(frame["corpus"].to_numpy() == "esconv", esconv_weight, 1.0)

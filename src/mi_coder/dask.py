@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .columns import TRANSCRIPT_NAMES, find_one
+from .columns import Layout
 from .errors import InputError
 
 ROW = "mi_row"
@@ -40,53 +40,58 @@ def _code_partition(part: pd.DataFrame, model, trusted: bool, options: dict) -> 
     return code_chunk(part.sort_values(ROW, kind="stable"), model, trusted, options)
 
 
-def code_dataframe(ddf, model=None, trusted: bool = False, transcript_col: str | None = None, **options):
-    """The Dask DataFrame coded like `Coder.code_frame`, with `mi_row` (input position) added.
+def code_dataframe(ddf, model=None, trusted: bool = False, transcript_col: str | None = None, text_col=None,
+                   speaker_col=None, counsellor_values=None, client_values=None, probabilities: bool = False,
+                   layout: Layout | None = None):
+    """The Dask DataFrame coded like `MICoder.code_frame`, with `mi_row` (input position) added.
 
-    `options` are `code_frame`'s: text_col, speaker_col, counsellor_values, client_values,
-    probabilities. Each transcript's rows must be in conversation order within the input.
+    The column options are `code_frame`'s, resolved once into a `Layout` on the frame's metadata.
+    Each transcript's rows must be in conversation order within the input.
     """
     from .modelio import default_model_path
     from .stream import code_chunk
 
     model = str(model or default_model_path())
     sample = ddf._meta
-    transcript = find_one(sample, transcript_col, TRANSCRIPT_NAMES, "transcript", "dataframe")
+    layout = layout or Layout.resolve(sample, text_col, speaker_col, transcript_col, counsellor_values,
+                                      client_values, source="dataframe")
     lengths = ddf.map_partitions(len).compute()
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     numbered = ddf.map_partitions(_number_rows, offsets, meta=sample.assign(**{ROW: np.int64(0)}))
-    if transcript is None:
+    if layout.transcript is None:
         by_transcript = numbered.repartition(npartitions=1)
     else:
-        by_transcript = numbered.shuffle(on=transcript, npartitions=ddf.npartitions)
-    options = dict(options, transcript_col=transcript)
+        by_transcript = numbered.shuffle(on=layout.transcript, npartitions=ddf.npartitions)
+    options = {"layout": layout, "probabilities": probabilities}
     meta = code_chunk(numbered._meta.copy(), model, trusted, options)  # columns of a coded partition
     return by_transcript.map_partitions(_code_partition, model, trusted, options, meta=meta)
 
 
-def _summarize_partition(part: pd.DataFrame, transcript: str | None, confusion) -> pd.DataFrame:
+def _summarize_partition(part: pd.DataFrame, layout: Layout, confusion) -> pd.DataFrame:
     from .summarize import summarize
 
     part = part.sort_values(ROW, kind="stable")
-    summary = summarize(part.drop(columns=[ROW]), transcript, confusion=confusion)
-    keys = part[transcript].astype("string").fillna("") if transcript else pd.Series("all", index=part.index)
+    summary = summarize(part.drop(columns=[ROW]), confusion=confusion, layout=layout)
+    keys = layout.transcripts(part)
     first = part[ROW].groupby(keys.to_numpy(), sort=False).min()
     return summary.assign(**{ROW: first.reindex(summary.iloc[:, 0].astype(str)).to_numpy(dtype=np.int64)})
 
 
-def summarize_dataframe(coded, transcript_col: str | None = None, confusion="default") -> pd.DataFrame:
+def summarize_dataframe(coded, transcript_col: str | None = None, confusion="default", text_col=None,
+                        speaker_col=None, counsellor_values=None, client_values=None) -> pd.DataFrame:
     """One row per transcript, as `mi_coder.summarize` gives for the same rows (in order of first row)."""
     from .summarize import resolve_confusion
 
-    confusion = resolve_confusion(confusion)  # once here, not on every worker
-    transcript = find_one(coded._meta, transcript_col, TRANSCRIPT_NAMES, "transcript", "dataframe")
-    meta = _summarize_partition(coded._meta, transcript, confusion)
-    parts = coded.map_partitions(_summarize_partition, transcript, confusion, meta=meta).compute()
+    layout = Layout.resolve(coded._meta, text_col, speaker_col, transcript_col, counsellor_values, client_values,
+                            source="dataframe", require_text=False)
+    confusion = resolve_confusion(confusion, coded._meta, "dataframe")  # once here, not on every worker
+    meta = _summarize_partition(coded._meta, layout, confusion)
+    parts = coded.map_partitions(_summarize_partition, layout, confusion, meta=meta).compute()
     return parts.sort_values(ROW, kind="stable").drop(columns=[ROW]).reset_index(drop=True)
 
 
 def code_file(source, output, scheduler: str | None = None, model=None, trusted: bool = False,
-              transcript_col: str | None = None, excel_safe: bool = False, **options) -> None:
+              excel_safe: bool = False, **options) -> None:
     """`mi-coder code --engine dask`: read with Dask, code by transcript, write rows in input order.
 
     `scheduler` is a dask.distributed address ("tcp://host:8786"); without it Dask's local
@@ -109,7 +114,7 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
         from distributed import Client
         client = Client(scheduler)
     try:
-        coded = code_dataframe(ddf, model, trusted, transcript_col, **options)
+        coded = code_dataframe(ddf, model, trusted, **options)
         coded = coded.set_index(ROW, sorted=False).map_partitions(
             lambda part: make_safe(part) if excel_safe else part)
 

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from .summarize import SCORES
+from .scores import SCORES
 
 LABELS = {
     "reflection_to_question": "reflections : questions",

@@ -8,30 +8,36 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
-from .codes import ANNOMI_COARSE_CODES, ANNOMI_COARSE_OF, CLIENT, CLIENT_CODES, CODES, COARSE_CODES, COARSE_OF, \
+from .codes import ANNOMI_COARSE_CODES, best_codes, ANNOMI_COARSE_OF, CLIENT, CLIENT_CODES, CODES, COARSE_CODES, COARSE_OF, \
     COUNSELLOR, COUNSELLOR_CODES
-from .train import TrainConfig, corpus_table, fit_tables
+from .coder import MICoder
+from .corpora import estimator_input
 
 
-def cross_validate(frame: pd.DataFrame, config: TrainConfig | None = None, n_splits: int = 5,
-                   seed: int = 0, progress=None, table: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
-    """Out-of-fold probabilities per side for every row, from transcript-grouped folds."""
-    config = config or TrainConfig()
-    table = corpus_table(frame) if table is None else table
+def cross_validate(frame: pd.DataFrame, coder: MICoder | None = None, n_splits: int = 5, seed: int = 0,
+                   progress=None, sample_weight=None) -> dict[str, np.ndarray]:
+    """Out-of-fold probabilities per side for every row of a canonical frame, from transcript-grouped folds.
+
+    Each fold fits a clone of `coder` (default `MICoder()`) on the other folds' transcripts.
+    """
+    coder = coder if coder is not None else MICoder()
+    X, y = estimator_input(frame)
+    weight = np.ones(len(frame)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     out = {COUNSELLOR: np.full((len(frame), len(COUNSELLOR_CODES)), np.nan),
            CLIENT: np.full((len(frame), len(CLIENT_CODES)), np.nan)}
     folds = GroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     for k, (train_idx, test_idx) in enumerate(folds.split(frame, groups=frame["group"])):
-        coder = fit_tables(frame.iloc[train_idx].reset_index(drop=True),
-                           table.iloc[train_idx].reset_index(drop=True), config)
+        fitted = clone(coder).fit(X.iloc[train_idx].reset_index(drop=True), y[train_idx],
+                                  sample_weight=weight[train_idx])
+        proba = fitted.side_proba(X.iloc[test_idx].reset_index(drop=True))
         test_sides = frame["side"].to_numpy()[test_idx]
         for side in out:
-            rows = test_idx[test_sides == side]
-            if len(rows):
-                out[side][rows] = coder.pipeline(side).predict_proba(table.iloc[rows])
+            mask = test_sides == side
+            out[side][test_idx[mask]] = proba[side][mask]
         if progress:
             progress(k + 1, n_splits)
     return out
@@ -64,7 +70,7 @@ def scored(frame: pd.DataFrame, proba: dict[str, np.ndarray], side: str, keep: n
     if keep is None:
         keep = once_per_utterance(frame) & frame["code"].notna().to_numpy()
     rows = keep & (frame["side"].to_numpy() == side) & ~np.isnan(proba[side]).any(axis=1)
-    return rows, np.asarray(CODES[side], dtype=object)[np.nan_to_num(proba[side]).argmax(axis=1)]
+    return rows, best_codes(proba[side], side)[0]
 
 
 def score(frame: pd.DataFrame, proba: dict[str, np.ndarray]) -> dict:
@@ -79,7 +85,7 @@ def score(frame: pd.DataFrame, proba: dict[str, np.ndarray]) -> dict:
     results["counsellor_8"] = _report(truth[fine], c_pred[fine], COUNSELLOR_CODES)
 
     coarse_truth = np.array([COARSE_OF.get(t, t) for t in truth], dtype=object)
-    coarse_pred = np.array([COARSE_OF[p] for p in c_pred], dtype=object)
+    coarse_pred = np.array([COARSE_OF.get(p, p) for p in c_pred], dtype=object)
     results["counsellor_coarse_6"] = _report(coarse_truth[c_rows], coarse_pred[c_rows], COARSE_CODES)
 
     # AnnoMI's 4-class scheme, on every corpus that codes subtypes (AnnoMI, users' own CSVs).

@@ -1,4 +1,4 @@
-"""The classifiers: scikit-learn Pipelines for the counsellor's 8 codes and the client's 3.
+"""The classifiers behind `MICoder`: the counsellor's 8 codes (hierarchical) and the client's 3.
 
 The counsellor model is hierarchical because ESConv says only "a question" or "a reflection":
 a coarse classifier learns six classes from both corpora, and two subtype classifiers
@@ -11,10 +11,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 
 from .codes import CLIENT_CODES, COARSE_OF, COUNSELLOR_CODES, QUESTION, REFLECTION
-from .features import CLIENT_DENSE_COLUMNS, make_features
 
 SUBTYPES = {
     QUESTION: ("open_question", "closed_question"),
@@ -73,16 +71,6 @@ class HierarchicalClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
-def counsellor_pipeline(C: float = 4.0, subtype_C: float = 1.0, char_ngrams: bool = True) -> Pipeline:
-    """Features, then the hierarchical counsellor classifier (8 codes)."""
-    return Pipeline([
-        ("features", make_features(char_ngrams=char_ngrams)),
-        ("classify", HierarchicalClassifier(
-            LogisticRegression(C=C, max_iter=3000, class_weight="balanced"),
-            LogisticRegression(C=subtype_C, max_iter=3000, class_weight="balanced"))),
-    ])
-
-
 class CodeOrderClassifier(ClassifierMixin, BaseEstimator):
     """Wraps a classifier so that `predict_proba` columns follow `classes`, not sorted labels.
 
@@ -110,11 +98,3 @@ class CodeOrderClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
-
-
-def client_pipeline(C: float = 0.3, char_ngrams: bool = True) -> Pipeline:
-    """Features, then a balanced logistic regression over change / sustain / neutral."""
-    return Pipeline([
-        ("features", make_features(char_ngrams=char_ngrams, dense_columns=CLIENT_DENSE_COLUMNS)),
-        ("classify", CodeOrderClassifier(LogisticRegression(C=C, max_iter=3000, class_weight="balanced"))),
-    ])

@@ -1,4 +1,4 @@
-"""Save and load a Coder: a joblib file plus a JSON manifest holding its SHA-256.
+"""Save and load an MICoder: a joblib file plus a JSON manifest that describes it (hash, format, versions, recipe).
 
 Loading a joblib (pickle) file runs code from that file, so `load_model` unpickles only a
 file whose SHA-256 matches the manifest beside it, unless the caller says `trusted=True`.
@@ -9,8 +9,11 @@ rewrite both: only load models whose manifest hash you got from a source you tru
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import platform
+import warnings
 from pathlib import Path
 
 import joblib
@@ -18,7 +21,7 @@ import joblib
 from .errors import InputError, ModelIntegrityError
 from .tables import atomic_write, write_text
 
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2  # 2: an MICoder estimator (0.2); 1 was a Coder of two Pipelines
 DEFAULT_NAME = "default.joblib"
 
 
@@ -36,20 +39,45 @@ def manifest_path(model_path) -> Path:
     return Path(model_path).with_suffix(".json")
 
 
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries a model file depends on (recorded in its manifest, checked on load)."""
+    import numpy
+    import pandas
+    import sklearn
+    import spacy
+
+    from .version import __version__
+
+    return {"mi_coder": __version__, "python": platform.python_version(), "scikit-learn": sklearn.__version__,
+            "spacy": spacy.__version__, "pandas": pandas.__version__, "numpy": numpy.__version__,
+            "joblib": joblib.__version__}
+
+
 def save_model(coder, path) -> dict:
-    """Write the model and its manifest (SHA-256, format, provenance); return the manifest."""
+    """Write the model and its manifest (SHA-256, format, versions, parameters, provenance); return the manifest."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda tmp: joblib.dump(coder, tmp, compress=3))
+    info = dict(getattr(coder, "info", {}) or {})
+    info["versions"] = library_versions()
     manifest = {
         "file": path.name,
         "sha256": sha256_of(path),
         "format": MODEL_FORMAT,
-        "info": coder.info,
+        "estimator": type(coder).__name__,
+        "params": _plain(coder.get_params(deep=True)),
+        "featurizer": {"class": type(coder.featurizer_).__name__, "params": _plain(coder.featurizer_.get_params())},
+        "info": info,
     }
     text = json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n"
     write_text(text, manifest_path(path))
+    coder.model_sha256_ = manifest["sha256"]
     return manifest
+
+
+def _plain(params: dict) -> dict:
+    """Hyper-parameters as JSON: nested estimators by their class name (their own params are listed too)."""
+    return {k: (type(v).__name__ if hasattr(v, "get_params") else v) for k, v in params.items()}
 
 
 def packaged_model_path() -> Path | None:
@@ -74,22 +102,68 @@ def default_model_path() -> Path:
 
 
 def load_model(path=None, trusted: bool = False):
-    """Load a Coder after checking the file's SHA-256 against its manifest.
+    """Load an MICoder after checking its manifest: SHA-256, format and library versions.
 
-    `trusted=True` skips the check (and the need for a manifest): do that only for a file you
-    made yourself, since unpickling runs whatever code the file holds.
+    The bytes that are hashed are the bytes unpickled (no second read a swap could slip into).
+    `trusted=True` skips the hash (and the need for a manifest): do that only for a file you made
+    yourself, since unpickling runs whatever code the file holds.
     """
-    from .coder import Coder
+    from .coder import MICoder
 
     path = check_model(path, trusted)
-    coder = joblib.load(path)
-    if not isinstance(coder, Coder):
-        raise ModelIntegrityError(f"{path}: not a mi_coder model")
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    manifest = read_manifest(path, required=not trusted)
+    if not trusted and digest != manifest.get("sha256"):
+        raise ModelIntegrityError(f"{path}: SHA-256 {digest[:12]}… does not match the manifest's "
+                                  f"{str(manifest.get('sha256'))[:12]}…; the file was changed or corrupted, "
+                                  f"refusing to unpickle it")
+    check_compatible(path, manifest)
+    coder = joblib.load(io.BytesIO(data))
+    if not isinstance(coder, MICoder):
+        raise ModelIntegrityError(f"{path}: not a mi_coder model (a {type(coder).__name__})")
+    coder.model_sha256_ = digest
     return coder
 
 
+def read_manifest(path, required: bool = True) -> dict:
+    """The JSON manifest beside a model file ({} when absent and not `required`)."""
+    mpath = manifest_path(path)
+    if not mpath.is_file():
+        if required:
+            raise ModelIntegrityError(f"{path}: no manifest {mpath.name} beside the model, so its SHA-256 "
+                                      f"cannot be checked; refusing to unpickle it (trusted=True overrides)")
+        return {}
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict):
+            raise ValueError("not an object")
+        return manifest
+    except (OSError, ValueError) as exc:
+        raise ModelIntegrityError(f"{mpath}: unreadable model manifest ({exc.__class__.__name__}); "
+                                  f"refusing to load {Path(path).name}") from None
+
+
+def check_compatible(path, manifest: dict) -> None:
+    """Refuse a model file of another format; warn when it was saved with other library versions."""
+    if not manifest:
+        return
+    found = manifest.get("format")
+    if found != MODEL_FORMAT:
+        raise ModelIntegrityError(f"{path}: model format {found}, but this mi_coder reads format {MODEL_FORMAT}; "
+                                  f"retrain it with `mi-coder train` or use the mi_coder version that wrote it "
+                                  f"({manifest.get('info', {}).get('versions', {}).get('mi_coder', 'unknown')})")
+    saved = manifest.get("info", {}).get("versions", {})
+    here = library_versions()
+    differ = [f"{lib} {saved[lib]} (installed {here[lib]})" for lib in ("scikit-learn", "numpy")
+              if lib in saved and saved[lib].split(".")[:2] != here[lib].split(".")[:2]]
+    if differ:
+        warnings.warn(f"{path}: saved with {', '.join(differ)}; its codes may differ slightly. Retrain with "
+                      f"`mi-coder train` or install those versions", stacklevel=3)
+
+
 def check_model(path=None, trusted: bool = False) -> Path:
-    """The model's path once it exists and (unless `trusted`) its SHA-256 matches its manifest."""
+    """The model's path once it exists and is readable and (unless `trusted`) has a manifest."""
     given = path is not None or bool(os.environ.get("MI_CODER_MODEL"))
     path = Path(path) if path is not None else default_model_path()
     if not path.is_file():
@@ -101,20 +175,7 @@ def check_model(path=None, trusted: bool = False) -> Path:
     if not os.access(path, os.R_OK):
         raise InputError(f"{path.resolve()}: model file is not readable (permissions); fix them or pass --model")
     if not trusted:
-        mpath = manifest_path(path)
-        if not mpath.is_file():
-            raise ModelIntegrityError(f"{path}: no manifest {mpath.name} beside the model, so its SHA-256 "
-                                      f"cannot be checked; refusing to unpickle it (trusted=True overrides)")
-        try:
-            expected = json.loads(mpath.read_text(encoding="utf-8"))["sha256"]
-        except (ValueError, KeyError) as exc:
-            raise ModelIntegrityError(f"{mpath}: unreadable model manifest ({exc.__class__.__name__}); "
-                                      f"refusing to load {path.name}") from None
-        actual = sha256_of(path)
-        if actual != expected:
-            raise ModelIntegrityError(f"{path}: SHA-256 {actual[:12]}… does not match the manifest's "
-                                      f"{str(expected)[:12]}…; the file was changed or corrupted, "
-                                      f"refusing to unpickle it")
+        read_manifest(path)
     return path
 
 

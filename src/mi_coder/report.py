@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from .codes import CLIENT_CODES, COUNSELLOR_CODES
-from .columns import SPEAKER_NAMES, TEXT_NAMES, TRANSCRIPT_NAMES, find_one
+from .columns import Layout
 from .plots import svg_bars, svg_score, svg_timeline
-from .summarize import SCORES, summarize
+from .scores import SCORES
+from .summarize import summarize
 
 LOW_CONFIDENCE = 0.5
 
@@ -71,15 +72,15 @@ def _scores_table(row) -> str:
 
 
 def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: str = "input",
-                confusion="default") -> str:
-    """The report as one HTML string."""
-    summary = summarize(coded, transcript_col, source=source, confusion=confusion)
+                confusion="default", text_col=None, speaker_col=None, counsellor_values=None,
+                client_values=None) -> str:
+    """The report as one HTML string; column options as for `summarize`, resolved once."""
+    layout = Layout.resolve(coded, text_col, speaker_col, transcript_col, counsellor_values, client_values,
+                            source=source, require_text=False)
+    summary = summarize(coded, source=source, confusion=confusion, layout=layout)
     key = summary.columns[0]
-    transcript = find_one(coded, transcript_col, TRANSCRIPT_NAMES, "transcript", source)
-    text = find_one(coded, None, TEXT_NAMES, "text", source)
-    speaker = find_one(coded, None, SPEAKER_NAMES, "speaker", source)
-    keys = (coded[transcript].astype("string").fillna("") if transcript
-            else pd.Series("all", index=coded.index)).to_numpy()
+    text, speaker = layout.text, layout.speaker
+    keys = layout.transcripts(coded).to_numpy()
     codes = coded["mi_code"].astype("string").fillna("").to_numpy()
     confidence = pd.to_numeric(coded.get("mi_confidence", pd.Series(np.nan, index=coded.index)),
                                errors="coerce").to_numpy()

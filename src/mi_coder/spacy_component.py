@@ -1,10 +1,12 @@
 """The coder as a spaCy pipeline component: `nlp.add_pipe("mi_coder")`.
 
-Sets `Doc._.mi_code`, `Doc._.mi_confidence` and `Doc._.mi_probabilities` ({code: p}). Who
-speaks and what came before reach the component as the context of
-`nlp.pipe(..., as_tuples=True)`: a dict {"side": "counsellor" | "client", "previous":
-[(side, text), ...] oldest first}; without it a Doc is a lone counsellor utterance. Give the
-whole transcript so far as `previous` to get exactly the codes of `Coder.code_frame`.
+Reads who speaks and what came before from two declared Doc extensions, set before the
+component runs (`turn_doc` does it): `Doc._.mi_side` ('counsellor', 'client' or any speaker value
+of the side vocabulary; default counsellor) and `Doc._.mi_previous` (earlier (side, text) turns of
+the transcript, oldest first). Sets `Doc._.mi_code`, `Doc._.mi_confidence` and
+`Doc._.mi_probabilities` ({code: p}). With the whole transcript so far as `previous`, the codes
+are exactly `MICoder.code_frame`'s; only the last few runs of turns are featurized, so coding a
+session turn by turn costs time linear in its length.
 """
 
 from __future__ import annotations
@@ -13,11 +15,46 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .codes import CODES, COUNSELLOR
+from .codes import CODES, COUNSELLOR, best_codes, side_name
 
-for _name in ("mi_code", "mi_confidence", "mi_probabilities"):
+OUTPUTS = ("mi_code", "mi_confidence", "mi_probabilities")
+INPUTS = ("mi_side", "mi_previous")
+for _name in OUTPUTS + INPUTS:
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
+
+
+def turn_doc(nlp: Language, text: str, side: str = COUNSELLOR, previous=()) -> Doc:
+    """A Doc of one turn, with its side and the earlier turns set for the `mi_coder` component."""
+    doc = nlp.make_doc(text)
+    doc._.mi_side = side
+    doc._.mi_previous = [(s, t) for s, t in previous]
+    return doc
+
+
+def context_tail(previous, side: str) -> tuple[list, int]:
+    """(the turns that shape the next turn's features, how many non-blank turns came before).
+
+    The features of a turn read the run of turns it belongs to, the other side's run before it
+    and the last turn of the run before that: scanning back over three changes of side is enough.
+    Blank turns are left out, as `code_frame` leaves them out of the context.
+    """
+    previous = previous if isinstance(previous, list) else list(previous)
+    tail, changes, current = [], 0, side
+    for i in range(len(previous) - 1, -1, -1):  # back from the newest turn: only the tail is normalised
+        s, t = previous[i]
+        if not (isinstance(t, str) and t.strip()):
+            continue
+        s = side_name(s)
+        if s != current:
+            changes += 1
+            if changes == 3:
+                break
+            current = s
+        tail.append((s, t))
+    before = len(tail) + (sum(1 for _, t in previous[:i + 1] if isinstance(t, str) and t.strip())
+                          if changes == 3 else 0)
+    return tail[::-1], before
 
 
 class MICoderComponent:
@@ -30,25 +67,55 @@ class MICoderComponent:
         self.coder = load_model(model, trusted=trusted)
 
     def __call__(self, doc: Doc) -> Doc:
-        context = getattr(doc, "_context", None)
-        context = context if isinstance(context, dict) else {}
-        side = context.get("side", COUNSELLOR)
-        previous = list(context.get("previous", ()))
-        texts = [t for _, t in previous] + [doc.text]
-        sides = [s for s, _ in previous] + [side]
-        proba = self.coder.predict_proba(texts, sides, [0] * len(texts))[side][-1]
-        if np.isnan(proba).any():
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs, batch_size: int = 256):
+        """Code Docs a batch at a time: each Doc's context tail is its own transcript in one table."""
+        from spacy.util import minibatch
+
+        for batch in minibatch(docs, size=batch_size):
+            self._code_batch(batch)
+            yield from batch
+
+    def _code_batch(self, docs: list) -> None:
+        from .coder import utterance_frame
+        from .features import ContextFeatures
+
+        texts, sides, keys, last, before, side_of = [], [], [], [], [], []
+        for n, doc in enumerate(docs):
+            side = side_name(doc._.mi_side or COUNSELLOR)
             doc._.mi_code, doc._.mi_confidence, doc._.mi_probabilities = "", None, {}
-        else:
-            codes = CODES[side]
-            best = int(np.argmax(proba))
-            doc._.mi_code = codes[best]
-            doc._.mi_confidence = round(float(proba[best]), 4)
-            doc._.mi_probabilities = {c: round(float(p), 4) for c, p in zip(codes, proba)}
-        return doc
+            side_of.append(side)
+            if not doc.text.strip():
+                continue
+            tail, count = context_tail(doc._.mi_previous or (), side)
+            texts += [t for _, t in tail] + [doc.text]
+            sides += [s for s, _ in tail] + [side]
+            keys += [n] * (len(tail) + 1)
+            last.append(len(texts) - 1)
+            before.append(count)
+        if not last:
+            return
+        table = ContextFeatures().transform(utterance_frame(texts, sides, keys)).iloc[last].reset_index(drop=True)
+        # Each turn's position in its whole transcript, as code_frame computes it (see context_table).
+        table["turn_log"] = np.log1p(np.asarray(before, dtype=np.int64)).astype(np.float32)
+        coded = [docs[keys[i]] for i in last]
+        turn_sides = np.array([side_of[keys[i]] for i in last], dtype=object)
+        for side in CODES:
+            rows = np.flatnonzero(turn_sides == side)
+            if not len(rows):
+                continue
+            proba = self.coder.pipelines_[side].predict_proba(table.iloc[rows])
+            codes, confidence = best_codes(proba, side)
+            for j, row in enumerate(rows):
+                doc = coded[row]
+                doc._.mi_code = str(codes[j])
+                doc._.mi_confidence = round(float(confidence[j]), 4)
+                doc._.mi_probabilities = {c: round(float(p), 4) for c, p in zip(CODES[side], proba[j])}
 
 
-@Language.factory("mi_coder", default_config={"model": None, "trusted": False})
+@Language.factory("mi_coder", default_config={"model": None, "trusted": False},
+                  assigns=[f"doc._.{name}" for name in OUTPUTS])
 def make_mi_coder(nlp: Language, name: str, model: str | None, trusted: bool) -> MICoderComponent:
     """Factory registered for spaCy through the `spacy_factories` entry point."""
     return MICoderComponent(nlp, name, model, trusted)

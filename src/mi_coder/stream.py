@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .columns import TRANSCRIPT_NAMES, find_one
+from .codes import CLIENT_CODES, COUNSELLOR_CODES
+from .columns import ADDED_COLUMNS, Layout
 from .tables import CHUNK_ROWS, appender, atomic_write, excel_safe, read_chunks, warn_not_utf8
 
+ALL_CODES = COUNSELLOR_CODES + CLIENT_CODES
 _CODERS: dict = {}  # per process: model path -> loaded Coder, so each worker loads it once
 
 
@@ -35,18 +38,16 @@ def auto_jobs(source) -> int:
     return max(1, os.cpu_count() or 1) if big else 1
 
 
-def whole_transcripts(chunks, transcript_col: str | None, source: str):
-    """Re-cut chunks so that no transcript (a contiguous run of equal ids) spans two of them."""
-    carry, column = None, None
+def whole_transcripts(chunks, transcript: str | None):
+    """Re-cut chunks so that no transcript (a contiguous run of equal ids in column `transcript`) spans two."""
+    carry = None
     for chunk in chunks:
-        if column is None:  # resolved on the first chunk, case-insensitively as everywhere
-            column = find_one(chunk, transcript_col, TRANSCRIPT_NAMES, "transcript", source) or ""
         if carry is not None:
             chunk = pd.concat([carry, chunk])
-        if not column:  # one transcript: it cannot be cut without losing context, so code it as it comes
+        if not transcript:  # one transcript: it cannot be cut without losing context, so code it as it comes
             yield chunk
             continue
-        keys = chunk[column].astype("string").fillna("").to_numpy()
+        keys = chunk[transcript].astype("string").fillna("").to_numpy()
         change = np.flatnonzero(keys[1:] != keys[:-1])
         if not len(change):
             carry = chunk
@@ -74,9 +75,9 @@ def code_chunk(chunk: pd.DataFrame, model, trusted: bool, options: dict, safe: b
 
 
 def _added_columns(chunk: pd.DataFrame, model, trusted: bool, options: dict) -> pd.DataFrame:
-    """What coding adds to a chunk: mi_code, mi_confidence (and p_<code>), nothing of the input."""
+    """What coding adds to a chunk: mi_code, mi_confidence, mi_side, mi_model (and p_<code>), nothing of the input."""
     coded = code_chunk(chunk, model, trusted, options)
-    names = [c for c in coded.columns if c in ("mi_code", "mi_confidence") or c.startswith("p_")]
+    names = [c for c in coded.columns if c in ADDED_COLUMNS or (c.startswith("p_") and c[2:] in ALL_CODES)]
     return coded[names]
 
 
@@ -120,8 +121,15 @@ def code_file(source, output, model=None, trusted: bool = False, jobs: int = 1, 
 
 
 def _code_to(tmp: Path, source: Path, model, trusted, jobs, chunk_rows, progress, safe, options, encoding) -> int:
-    chunks = whole_transcripts(read_chunks(source, chunk_rows, encoding), options.get("transcript_col"),
-                               str(source))
+    chunks = read_chunks(source, chunk_rows, encoding)
+    first = next(chunks)
+    options = dict(options)  # a retry in another encoding gets the caller's options again
+    # The layout is resolved once, on the first chunk, and every chunk is coded with it.
+    layout = Layout.resolve(first, options.pop("text_col", None), options.pop("speaker_col", None),
+                            options.pop("transcript_col", None), options.pop("counsellor_values", None),
+                            options.pop("client_values", None), source=options.pop("source", str(source)))
+    options = dict(options, layout=layout)
+    chunks = whole_transcripts(chain([first], chunks), layout.transcript)
     if jobs == 1:
         coded = (code_chunk(chunk, model, trusted, options, safe) for chunk in chunks)
     else:

@@ -9,102 +9,104 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .codes import CLIENT_CODES, COUNSELLOR_CODES
-from .columns import TEXT_NAMES, TRANSCRIPT_NAMES, file_row, find_one
+from .codes import CLIENT_CODES, COUNSELLOR, COUNSELLOR_CODES
+from .columns import MODEL_COLUMN, Layout, file_row, find_one
 from .errors import InputError
+from .scores import BANDS, SCORES, band, ratio, scores_from_counts  # noqa: F401 (re-exported)
 
 ALL_CODES = COUNSELLOR_CODES + CLIENT_CODES
 
-# score: (numerator codes, denominator codes, fair threshold, good threshold)
-SCORES = {
-    "reflection_to_question": (("simple_reflection", "complex_reflection"),
-                               ("open_question", "closed_question"), 1.0, 2.0),
-    "pct_complex_reflections": (("complex_reflection",), ("simple_reflection", "complex_reflection"), 0.40, 0.50),
-    "pct_open_questions": (("open_question",), ("open_question", "closed_question"), 0.50, 0.70),
-    "pct_change_talk": (("change_talk",), ("change_talk", "sustain_talk"), None, None),
-}
-BANDS = ("below_fair", "fair", "good")
+def resolve_confusion(confusion: dict | str | None, coded: pd.DataFrame | None = None,
+                      source: str = "input") -> dict | None:
+    """The confusion counts for intervals: as given (a dict), from a model file's manifest, or "default".
+
+    "default" means the model that coded the table: the coder's own confusions when the table
+    came from `code_frame` in this session, else the shipped model's when the `mi_model` column
+    names it (or is absent: a table coded by hand or by an older version). A table coded by
+    another model needs that model's path, and a path must be the model that coded the table.
+    """
+    if not isinstance(confusion, str):
+        return confusion
+    from .modelio import default_model_path, manifest_confusion, read_manifest
+
+    if confusion == "default" and coded is not None and coded.attrs.get("mi_confusion"):
+        return coded.attrs["mi_confusion"]
+    path = default_model_path() if confusion == "default" else confusion
+    coded_by = _coded_by(coded, source)
+    if coded_by:
+        sha = str(read_manifest(path, required=False).get("sha256", ""))
+        if not sha.startswith(coded_by):
+            what = "the shipped model" if confusion == "default" else f"model {path}"
+            raise InputError(f"{source}: column {MODEL_COLUMN!r} says the file was coded by model {coded_by}, "
+                             f"not {what}; pass the model that coded it with --model (or confusion=its path), "
+                             f"or --no-intervals")
+    return manifest_confusion(path, required=True)
 
 
-def ratio(numerator, denominator) -> np.ndarray:
-    """Elementwise numerator / denominator, NaN (an empty cell) where the denominator is zero."""
-    numerator = np.asarray(numerator, dtype=float)
-    denominator = np.asarray(denominator, dtype=float)
-    out = np.full(np.broadcast(numerator, denominator).shape, np.nan)
-    np.divide(numerator, denominator, out=out, where=denominator != 0)
-    return out
+def _coded_by(coded: pd.DataFrame | None, source: str) -> str:
+    """The model id in a coded table's `mi_model` column ('' when absent or blank)."""
+    if coded is None or MODEL_COLUMN not in coded.columns:
+        return ""
+    ids = pd.unique(coded[MODEL_COLUMN].astype("string").dropna().str.strip())
+    ids = [i for i in ids if i]
+    if len(ids) > 1:
+        raise InputError(f"{source}: column {MODEL_COLUMN!r} names {len(ids)} different models; summarize the "
+                         f"rows of each model separately")
+    return ids[0] if ids else ""
 
 
-def band(values, fair: float, good: float) -> np.ndarray:
-    """MITI band of each score: 'good' at or above `good`, 'fair' at or above `fair`, else 'below_fair'."""
-    values = np.asarray(values, dtype=float)
-    out = np.full(values.shape, "", dtype=object)
-    out[values >= fair] = "fair"
-    out[values >= good] = "good"
-    out[values < fair] = "below_fair"
-    return out
-
-
-def scores_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
-    """The SPEC's ratios and bands from a table with one count column per code."""
-    out = pd.DataFrame(index=counts.index)
-    for name, (num, den, fair, good) in SCORES.items():
-        value = ratio(counts[list(num)].sum(axis=1), counts[list(den)].sum(axis=1))
-        out[name] = value
-        if fair is not None:
-            out[f"{name}_band"] = band(value, fair, good)
-    return out
-
-
-def resolve_confusion(confusion: dict | str | None) -> dict | None:
-    """Confusion counts from "default" (the shipped model's manifest), a model path, or as given."""
-    if isinstance(confusion, str):
-        from .modelio import manifest_confusion
-        return manifest_confusion(None if confusion == "default" else confusion, required=True)
-    return confusion
-
-
-def _adherence(texts, codes, keys: pd.Series, index) -> pd.DataFrame:
+def _adherence(texts, codes, is_counsellor, keys: pd.Series, index) -> pd.DataFrame:
     """MITI adherence counts per transcript and pct_mi_adherent (see `mi_coder.adherence`)."""
     from .adherence import adherence_flags
 
-    flags = adherence_flags(texts, codes, np.isin(codes, COUNSELLOR_CODES), keys.to_numpy())
+    flags = adherence_flags(texts, codes, is_counsellor, keys.to_numpy())
     out = flags.groupby(keys.to_numpy(), sort=False).sum().reindex(index, fill_value=0)
     out["pct_mi_adherent"] = ratio(out["mi_adherent"], out["mi_adherent"] + out["mi_non_adherent"])
     return out
 
 
 def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: str = "mi_code",
-              source: str = "input", confusion: dict | str | None = "default") -> pd.DataFrame:
-    """One row per transcript: the count of every code, then the SPEC's summary scores.
+              source: str = "input", confusion: dict | str | None = "default", text_col: str | None = None,
+              speaker_col: str | None = None, counsellor_values=None, client_values=None,
+              layout: Layout | None = None) -> pd.DataFrame:
+    """One row per transcript: the count of every code, then the contract's summary scores.
 
-    `coded` is what `Coder.code_frame` returns (or any table with a code column). Without a
-    transcript column the whole table is one transcript, named `all`. With the model's
-    confusion counts (`"default"`: those stored in the shipped model's manifest; a dict; or
-    None for none) each score also gets `_expected`, a 90% `_low`/`_high` interval and
-    `_band_probability` (see `mi_coder.uncertainty`).
+    `coded` is what `MICoder.code_frame` returns (or any table with a code column); the column
+    options are `code_frame`'s. Without a transcript column the whole table is one transcript,
+    named `all`. Each row's side comes from `mi_side`, else the speaker column, else its code.
+    With confusion counts (see `resolve_confusion`; None for none) each score also gets
+    `_expected`, a 90% `_low`/`_high` interval and `_band_probability` (`mi_coder.uncertainty`).
     """
     column = find_one(coded, code_col, (), "code", source, required=True)
-    transcript = find_one(coded, transcript_col, TRANSCRIPT_NAMES, "transcript", source, required=False)
+    layout = layout or Layout.resolve(coded, text_col, speaker_col, transcript_col, counsellor_values,
+                                      client_values, source=source, require_text=False)
     codes = coded[column].astype("string").str.strip().fillna("")
-    unknown = sorted(set(codes[codes.ne("")]) - set(ALL_CODES))
-    if unknown:
-        pos = int(np.flatnonzero(codes.isin(unknown).to_numpy())[0])
-        raise InputError(f"{source}: row {file_row(coded, pos)}, column {column!r}: unknown code(s) "
-                         f"{', '.join(map(repr, unknown[:5]))}; codes must be one of {', '.join(ALL_CODES)}")
-    name = transcript or "transcript_id"
-    keys = coded[transcript].astype("string").fillna("") if transcript else pd.Series("all", index=coded.index)
+    unknown = codes.ne("").to_numpy() & ~codes.isin(ALL_CODES).to_numpy()
+    if unknown.any():
+        raise InputError(f"{source}: row {file_row(coded, int(np.flatnonzero(unknown)[0]))}, column {column!r}: "
+                         f"unknown code ({int(unknown.sum())} rows); codes must be one of {', '.join(ALL_CODES)}")
+    if layout.side is not None or layout.speaker is not None:
+        is_counsellor = layout.sides(coded) == COUNSELLOR
+        wrong = codes.ne("").to_numpy() & (is_counsellor != codes.isin(COUNSELLOR_CODES).to_numpy())
+        if wrong.any():
+            pos = int(np.flatnonzero(wrong)[0])
+            raise InputError(f"{source}: row {file_row(coded, pos)}, column {column!r}: a "
+                             f"{'counsellor' if is_counsellor[pos] else 'client'} row has a code of the other "
+                             f"side ({int(wrong.sum())} rows); check the code and speaker columns")
+    else:
+        is_counsellor = codes.isin(COUNSELLOR_CODES).to_numpy()
+    name = layout.transcript or "transcript_id"
+    keys = layout.transcripts(coded)
     counts = pd.crosstab(pd.Categorical(keys, categories=pd.unique(keys)),
                          pd.Categorical(codes, categories=list(ALL_CODES) + [""]), dropna=False)
     counts = counts.reindex(columns=list(ALL_CODES), fill_value=0).astype(int)
     counts.index = pd.Index(counts.index.astype(str), name=name)
     counts.columns = list(counts.columns)
     summary = pd.concat([counts, scores_from_counts(counts)], axis=1)
-    text = find_one(coded, None, TEXT_NAMES, "text", source)
-    if text is not None:
-        summary = pd.concat([summary, _adherence(coded[text].to_numpy(), codes.to_numpy(), keys, counts.index)],
-                            axis=1)
-    confusion = resolve_confusion(confusion)
+    if layout.text is not None:
+        summary = pd.concat([summary, _adherence(coded[layout.text].to_numpy(), codes.to_numpy(), is_counsellor,
+                                                 keys, counts.index)], axis=1)
+    confusion = resolve_confusion(confusion, coded, source)
     if confusion:
         from .uncertainty import summary_uncertainty
         summary = pd.concat([summary, summary_uncertainty(counts, confusion, SCORES)], axis=1)

@@ -20,9 +20,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from .codes import CLIENT, CLIENT_CODES, COUNSELLOR, COUNSELLOR_CODES
-
-SIDE_CODES = {COUNSELLOR: COUNSELLOR_CODES, CLIENT: CLIENT_CODES}
+from .scores import band, ratio
 
 
 def posterior(counts, smoothing: float = 1.0) -> np.ndarray:
@@ -99,11 +97,9 @@ def summary_uncertainty(counts: pd.DataFrame, confusion: dict, scores: dict, lev
 
     `counts` has one count column per code (as `summarize` builds it); `confusion` maps each side
     to {"codes": [...], "counts": [[...]], "concentration": float or None (optional)}; `scores`
-    is `summarize.SCORES`. The band probability
+    is `scores.SCORES`. The band probability
     is the share of draws that fall in the band the hard-coded score reports.
     """
-    from .summarize import band, ratio  # summarize imports this module
-
     posts = {side: (list(c["codes"]), posterior(c["counts"]), c.get("concentration"))
              for side, c in confusion.items()}
     tail = (1 - level) / 2

@@ -12,7 +12,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from .plots import svg_scatter
-from .summarize import SCORES
+from .scores import SCORES
 
 
 def icc_2_1(a, b) -> float:

@@ -8,7 +8,6 @@ same matrix, but counts n-grams as integer keys of token ids, looked up for a wh
 
 from __future__ import annotations
 
-import pickle
 from itertools import chain, compress, repeat
 from operator import ne
 
@@ -35,8 +34,11 @@ class TokenTfidfVectorizer(TfidfVectorizer):
                  sublinear_tf=True, dtype=np.float32):
         super().__init__(analyzer=analyzer, ngram_range=ngram_range, min_df=min_df,
                          max_features=max_features, sublinear_tf=sublinear_tf, dtype=dtype,
-                         tokenizer=str.split if analyzer == "word" else None, token_pattern=None,
-                         lowercase=False)
+                         token_pattern=None, lowercase=False)
+
+    def build_tokenizer(self):
+        """Whitespace: the documents are already tokenized (so `set_params(analyzer=...)` is safe)."""
+        return str.split
 
     def fit(self, raw_documents, y=None):
         self.fit_transform(raw_documents)
@@ -54,21 +56,25 @@ class TokenTfidfVectorizer(TfidfVectorizer):
 
     def __getstate__(self):
         # joblib unpickles in pure Python, which takes seconds for dicts of 10^5 strings: the
-        # vocabulary and the token ids travel as C-pickled lists and numpy arrays instead.
+        # vocabulary and the token ids travel as one newline-joined string each (terms are
+        # whitespace-split tokens and never hold a newline) and a numpy array; no nested pickle.
         state = dict(super().__getstate__())
         state.pop("_char_cache", None)
         if isinstance(state.get("vocabulary_"), dict):
-            state["vocabulary_"] = _pack(sorted(state["vocabulary_"], key=state["vocabulary_"].get))
+            vocabulary = state.pop("vocabulary_")
+            state["vocabulary_joined_"] = "\n".join(sorted(vocabulary, key=vocabulary.get))
         if isinstance(state.get("_tokens"), dict):
-            state["_tokens"] = _pack(list(state["_tokens"]))
+            state["_tokens_joined"] = "\n".join(state.pop("_tokens"))
             state["_keys"] = state["_keys"].to_numpy()
         return state
 
     def __setstate__(self, state):
-        if isinstance(state.get("vocabulary_"), _Packed):
-            state["vocabulary_"] = dict(zip(terms := state["vocabulary_"].unpack(), range(len(terms))))
-        if isinstance(state.get("_tokens"), _Packed):
-            state["_tokens"] = dict(zip(tokens := state["_tokens"].unpack(), range(1, len(tokens) + 1)))
+        if "vocabulary_joined_" in state:
+            terms = _split(state.pop("vocabulary_joined_"))
+            state["vocabulary_"] = dict(zip(terms, range(len(terms))))
+        if "_tokens_joined" in state:
+            tokens = _split(state.pop("_tokens_joined"))
+            state["_tokens"] = dict(zip(tokens, range(1, len(tokens) + 1)))
             state["_keys"] = pd.Index(state["_keys"])
         super().__setstate__(state)
 
@@ -183,15 +189,6 @@ class TokenTfidfVectorizer(TfidfVectorizer):
         return X
 
 
-class _Packed:
-    """A list of strings as the bytes of a C pickle inside the joblib pickle (fast to load)."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-
-    def unpack(self) -> list:
-        return pickle.loads(self.data)
-
-
-def _pack(strings: list) -> _Packed:
-    return _Packed(pickle.dumps(strings, protocol=pickle.HIGHEST_PROTOCOL))
+def _split(joined: str) -> list:
+    """The strings a newline join held ([] for none)."""
+    return joined.split("\n") if joined else []
