@@ -80,6 +80,10 @@ def main() -> None:
         t = t[t["reflection_to_question"].notna()]
         auc = roc_auc_score(t["mi_quality"].eq("high"), t["reflection_to_question"])
         print(f"AUC of reflection_to_question for high vs low MI quality, {label} codes: {auc:.3f}")
+    from mi_coder.train import fit_session_quality
+    quality = fit_session_quality(frame, proba)["evaluation"]
+    print(f"AUC of mi_quality_probability for high vs low MI quality (held-out codes, {quality['folds']}-fold "
+          f"transcript-grouped CV of the quality model, {quality['transcripts']} transcripts): {quality['auc']:.3f}")
     print(json.dumps({"note": "development scores on the available AnnoMI transcripts"}))
 
 

@@ -25,7 +25,7 @@ from .model import CodeOrderClassifier, HierarchicalClassifier
 
 ALL_CODES = COUNSELLOR_CODES + CLIENT_CODES
 UTTERANCE_COLUMNS = ("text", "side", "transcript")
-CHUNK_ROWS = 10_000  # rows featurized at once by code_frame (whole transcripts): bounds memory
+FEATURIZE_ROWS = 10_000  # rows featurized at once by code_frame (whole transcripts): bounds memory
 
 
 class MICoder(ClassifierMixin, BaseEstimator):
@@ -38,12 +38,15 @@ class MICoder(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, featurizer=None, counsellor_C: float = 4.0, subtype_C: float = 1.0, client_C: float = 0.3,
-                 context_dropout: float = 0.2, random_state: int = 0):
+                 context_dropout: float = 0.2, session: str | None = None, session_folds: int = 3,
+                 random_state: int = 0):
         self.featurizer = featurizer
         self.counsellor_C = counsellor_C
         self.subtype_C = subtype_C
         self.client_C = client_C
         self.context_dropout = context_dropout
+        self.session = session
+        self.session_folds = session_folds
         self.random_state = random_state
 
     # -- scikit-learn API ---------------------------------------------------------------------------
@@ -55,10 +58,12 @@ class MICoder(ClassifierMixin, BaseEstimator):
                 LogisticRegression(C=self.subtype_C, max_iter=3000, class_weight="balanced"))
         return CodeOrderClassifier(LogisticRegression(C=self.client_C, max_iter=3000, class_weight="balanced"))
 
-    def fit(self, X: pd.DataFrame, y, sample_weight=None):
+    def fit(self, X: pd.DataFrame, y, sample_weight=None, groups=None):
         """Fit both sides on the rows of `X` whose `y` is a code; uncoded rows are context only.
 
-        `y` holds SPEC codes (or `question`/`reflection` where the subtype is unknown) or None.
+        `y` holds codes (or `question`/`reflection` where the subtype is unknown) or None. With a
+        `session` stage, first-stage probabilities of the training rows come from `session_folds`
+        folds that keep `groups` (default: the transcript column) together, so no label leaks.
         """
         X = check_utterances(X)
         y = np.asarray(pd.Series(list(y), dtype=object).where(lambda v: v.notna(), None), dtype=object)
@@ -83,8 +88,40 @@ class MICoder(ClassifierMixin, BaseEstimator):
             pipe = Pipeline([("features", featurizer.make(side)), ("classify", self._classifier(side))])
             pipe.fit(features, y[both], classify__sample_weight=weight[both])
             self.pipelines_[side] = pipe
+        self.stages_ = {}
+        if self.session is not None:
+            self._fit_session(X, y, weight, groups, table, coded)
         self.classes_ = np.array(ALL_CODES, dtype=object)
         return self
+
+    def _fit_session(self, X, y, weight, groups, table, coded) -> None:
+        """The second stage: each side's first-stage features plus session features from held-out probabilities."""
+        from sklearn.model_selection import GroupKFold
+
+        from .session import session_columns
+
+        groups = X["transcript"].to_numpy() if groups is None else np.asarray(groups)
+        held = {side: np.full((len(X), len(CODES[side])), np.nan) for side in CODES}
+        first = clone(self).set_params(session=None)
+        for train, test in GroupKFold(n_splits=self.session_folds).split(X, groups=groups):
+            part = clone(first).fit(X.iloc[train], y[train], sample_weight=weight[train])
+            proba = part.side_proba(X.iloc[test])
+            for side in CODES:
+                held[side][test] = proba[side]
+        session = session_columns(held, X["side"].to_numpy(), X["transcript"].to_numpy(), self.session)
+        self.session_scale_ = np.maximum(np.abs(session).max(axis=0), 1e-6)
+        sides = X["side"].to_numpy()
+        for side in (COUNSELLOR, CLIENT):
+            rows = np.flatnonzero(coded & (sides == side))
+            features = self._with_session(side, table.iloc[rows], session[rows])
+            self.stages_[side] = self._classifier(side).fit(features, y[rows], sample_weight=weight[rows])
+
+    def _with_session(self, side: str, table: pd.DataFrame, session: np.ndarray):
+        """A side's first-stage feature matrix with the scaled session columns beside it."""
+        import scipy.sparse as sp
+
+        features = self.pipelines_[side].named_steps["features"].transform(table)
+        return sp.hstack([features, sp.csr_matrix(session / self.session_scale_)], format="csr")
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """(n, 11) probabilities in `classes_` order; a row's mass is on its side's codes, NaN for blank text."""
@@ -102,7 +139,10 @@ class MICoder(ClassifierMixin, BaseEstimator):
         return out
 
     def side_proba(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
-        """Probabilities per side: {'counsellor': (n, 8), 'client': (n, 3)}; other-side and blank rows NaN."""
+        """Probabilities per side: {'counsellor': (n, 8), 'client': (n, 3)}; other-side and blank rows NaN.
+
+        With a session stage, every transcript's rows must be in `X` (a chunk of whole transcripts).
+        """
         check_is_fitted(self, "pipelines_")
         X = check_utterances(X)
         present = X["text"].fillna("").astype(str).str.strip().ne("").to_numpy()
@@ -112,10 +152,22 @@ class MICoder(ClassifierMixin, BaseEstimator):
         table = ContextFeatures().transform(X[present])
         rows = np.flatnonzero(present)
         sides = X["side"].to_numpy()[present]
-        for side in CODES:
-            mask = sides == side
-            if mask.any():
-                out[side][rows[mask]] = self.pipelines_[side].predict_proba(table[mask])
+        masks = {side: sides == side for side in CODES}
+        features = {}
+        for side, mask in masks.items():
+            if mask.any():  # featurized once; the session stage reads the same matrix
+                features[side] = self.pipelines_[side].named_steps["features"].transform(table[mask])
+                out[side][rows[mask]] = self.pipelines_[side].named_steps["classify"].predict_proba(features[side])
+        if getattr(self, "stages_", None):
+            import scipy.sparse as sp
+
+            from .session import session_columns
+
+            first = {side: p[present] for side, p in out.items()}
+            session = session_columns(first, sides, X["transcript"].to_numpy()[present], self.session)
+            for side, matrix in features.items():
+                both = sp.hstack([matrix, sp.csr_matrix(session[masks[side]] / self.session_scale_)], format="csr")
+                out[side][rows[masks[side]]] = self.stages_[side].predict_proba(both)
         return out
 
     # -- the SPEC's convenience API -----------------------------------------------------------------
@@ -141,7 +193,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
         order = np.argsort(utterances["transcript"].to_numpy(), kind="stable")
         ordered = utterances.iloc[order]
         proba = {s: np.empty((len(frame), len(CODES[s]))) for s in CODES}
-        for start, stop in chunks(ordered["transcript"].to_numpy(), CHUNK_ROWS):
+        for start, stop in chunks(ordered["transcript"].to_numpy(), FEATURIZE_ROWS):
             part = self.side_proba(ordered.iloc[start:stop])
             for s in CODES:
                 proba[s][order[start:stop]] = part[s]
@@ -164,6 +216,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
             for name, values in p_columns.items():
                 result[name] = np.round(values, 4)
         result.attrs["mi_confusion"] = getattr(self, "info", {}).get("confusion")
+        result.attrs["mi_quality"] = getattr(self, "info", {}).get("quality")
         return result
 
 

@@ -48,10 +48,8 @@ def code_dataframe(ddf, model=None, trusted: bool = False, transcript_col: str |
     The column options are `code_frame`'s, resolved once into a `Layout` on the frame's metadata.
     Each transcript's rows must be in conversation order within the input.
     """
-    from .modelio import default_model_path
     from .stream import code_chunk
 
-    model = str(model or default_model_path())
     sample = ddf._meta
     layout = layout or Layout.resolve(sample, text_col, speaker_col, transcript_col, counsellor_values,
                                       client_values, source="dataframe")
@@ -80,11 +78,11 @@ def _summarize_partition(part: pd.DataFrame, layout: Layout, confusion) -> pd.Da
 def summarize_dataframe(coded, transcript_col: str | None = None, confusion="default", text_col=None,
                         speaker_col=None, counsellor_values=None, client_values=None) -> pd.DataFrame:
     """One row per transcript, as `mi_coder.summarize` gives for the same rows (in order of first row)."""
-    from .summarize import resolve_confusion
+    from .summarize import model_info
 
     layout = Layout.resolve(coded._meta, text_col, speaker_col, transcript_col, counsellor_values, client_values,
                             source="dataframe", require_text=False)
-    confusion = resolve_confusion(confusion, coded._meta, "dataframe")  # once here, not on every worker
+    confusion = model_info(confusion, coded._meta, "dataframe")  # once here, not on every worker
     meta = _summarize_partition(coded._meta, layout, confusion)
     parts = coded.map_partitions(_summarize_partition, layout, confusion, meta=meta).compute()
     return parts.sort_values(ROW, kind="stable").drop(columns=[ROW]).reset_index(drop=True)

@@ -15,24 +15,25 @@ from sklearn.model_selection import GroupKFold
 from .codes import ANNOMI_COARSE_CODES, best_codes, ANNOMI_COARSE_OF, CLIENT, CLIENT_CODES, CODES, COARSE_CODES, COARSE_OF, \
     COUNSELLOR, COUNSELLOR_CODES
 from .coder import MICoder
-from .corpora import estimator_input
+from .corpora import ESCONV_WEIGHT, corpus_weights, estimator_input
 
 
 def cross_validate(frame: pd.DataFrame, coder: MICoder | None = None, n_splits: int = 5, seed: int = 0,
-                   progress=None, sample_weight=None) -> dict[str, np.ndarray]:
+                   progress=None, esconv_weight: float = ESCONV_WEIGHT) -> dict[str, np.ndarray]:
     """Out-of-fold probabilities per side for every row of a canonical frame, from transcript-grouped folds.
 
-    Each fold fits a clone of `coder` (default `MICoder()`) on the other folds' transcripts.
+    Each fold fits a clone of `coder` (default `MICoder()`) on the other folds' transcripts, with
+    ESConv rows weighted as `train` weighs them.
     """
     coder = coder if coder is not None else MICoder()
     X, y = estimator_input(frame)
-    weight = np.ones(len(frame)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    weight = corpus_weights(frame, esconv_weight)
     out = {COUNSELLOR: np.full((len(frame), len(COUNSELLOR_CODES)), np.nan),
            CLIENT: np.full((len(frame), len(CLIENT_CODES)), np.nan)}
     folds = GroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     for k, (train_idx, test_idx) in enumerate(folds.split(frame, groups=frame["group"])):
         fitted = clone(coder).fit(X.iloc[train_idx].reset_index(drop=True), y[train_idx],
-                                  sample_weight=weight[train_idx])
+                                  sample_weight=weight[train_idx], groups=frame["group"].to_numpy()[train_idx])
         proba = fitted.side_proba(X.iloc[test_idx].reset_index(drop=True))
         test_sides = frame["side"].to_numpy()[test_idx]
         for side in out:

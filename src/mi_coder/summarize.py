@@ -16,31 +16,32 @@ from .scores import BANDS, SCORES, band, ratio, scores_from_counts  # noqa: F401
 
 ALL_CODES = COUNSELLOR_CODES + CLIENT_CODES
 
-def resolve_confusion(confusion: dict | str | None, coded: pd.DataFrame | None = None,
-                      source: str = "input") -> dict | None:
-    """The confusion counts for intervals: as given (a dict), from a model file's manifest, or "default".
+def model_info(model: dict | str | None, coded: pd.DataFrame | None = None, source: str = "input") -> dict | None:
+    """What summaries need of the model that coded a table: {"confusion": ..., "quality": ...}.
 
-    "default" means the model that coded the table: the coder's own confusions when the table
-    came from `code_frame` in this session, else the shipped model's when the `mi_model` column
-    names it (or is absent: a table coded by hand or by an older version). A table coded by
-    another model needs that model's path, and a path must be the model that coded the table.
+    `model` is a confusion dict (intervals only), a model file's path, None (nothing), or "default":
+    the model that coded the table. That is the coder's own info when the table came from
+    `code_frame` in this session, else the shipped model's when the `mi_model` column names it (or
+    is absent: a table coded by hand or by an older version). A table coded by another model needs
+    that model's path, and a path must be the model that coded the table.
     """
-    if not isinstance(confusion, str):
-        return confusion
+    if model is None:
+        return None
+    if isinstance(model, dict):
+        return model if "confusion" in model else {"confusion": model}
     from .modelio import default_model_path, manifest_confusion, read_manifest
 
-    if confusion == "default" and coded is not None and coded.attrs.get("mi_confusion"):
-        return coded.attrs["mi_confusion"]
-    path = default_model_path() if confusion == "default" else confusion
+    if model == "default" and coded is not None and coded.attrs.get("mi_confusion"):
+        return {"confusion": coded.attrs["mi_confusion"], "quality": coded.attrs.get("mi_quality")}
+    path = default_model_path() if model == "default" else model
     coded_by = _coded_by(coded, source)
-    if coded_by:
-        sha = str(read_manifest(path, required=False).get("sha256", ""))
-        if not sha.startswith(coded_by):
-            what = "the shipped model" if confusion == "default" else f"model {path}"
-            raise InputError(f"{source}: column {MODEL_COLUMN!r} says the file was coded by model {coded_by}, "
-                             f"not {what}; pass the model that coded it with --model (or confusion=its path), "
-                             f"or --no-intervals")
-    return manifest_confusion(path, required=True)
+    manifest = read_manifest(path, required=False)
+    if coded_by and not str(manifest.get("sha256", "")).startswith(coded_by):
+        what = "the shipped model" if model == "default" else f"model {path}"
+        raise InputError(f"{source}: column {MODEL_COLUMN!r} says the file was coded by model {coded_by}, "
+                         f"not {what}; pass the model that coded it with --model (or confusion=its path), "
+                         f"or --no-intervals")
+    return {"confusion": manifest_confusion(path, required=True), "quality": manifest.get("info", {}).get("quality")}
 
 
 def _coded_by(coded: pd.DataFrame | None, source: str) -> str:
@@ -74,8 +75,10 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     `coded` is what `MICoder.code_frame` returns (or any table with a code column); the column
     options are `code_frame`'s. Without a transcript column the whole table is one transcript,
     named `all`. Each row's side comes from `mi_side`, else the speaker column, else its code.
-    With confusion counts (see `resolve_confusion`; None for none) each score also gets
-    `_expected`, a 90% `_low`/`_high` interval and `_band_probability` (`mi_coder.uncertainty`).
+    `confusion` names the model that coded the table (see `model_info`; None for none): with its
+    held-out confusions each score also gets `_expected`, a 90% `_low`/`_high` interval and
+    `_band_probability` (`mi_coder.uncertainty`), and with its session-quality model the
+    transcript gets `mi_quality_probability` and its interval (`mi_coder.quality`).
     """
     column = find_one(coded, code_col, (), "code", source, required=True)
     layout = layout or Layout.resolve(coded, text_col, speaker_col, transcript_col, counsellor_values,
@@ -106,9 +109,12 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     if layout.text is not None:
         summary = pd.concat([summary, _adherence(coded[layout.text].to_numpy(), codes.to_numpy(), is_counsellor,
                                                  keys, counts.index)], axis=1)
-    confusion = resolve_confusion(confusion, coded, source)
-    if confusion:
+    info = model_info(confusion, coded, source) or {}
+    if info.get("confusion"):
         from .uncertainty import summary_uncertainty
-        summary = pd.concat([summary, summary_uncertainty(counts, confusion, SCORES)], axis=1)
+        summary = pd.concat([summary, summary_uncertainty(counts, info["confusion"], SCORES)], axis=1)
+    if info.get("quality"):
+        from .quality import quality_columns
+        summary = pd.concat([summary, quality_columns(counts, info["quality"])], axis=1)
     summary.insert(0, "n_utterances", keys.groupby(keys, sort=False).size().reindex(counts.index).to_numpy())
     return summary.reset_index()

@@ -6,12 +6,9 @@ import numpy as np
 import pandas as pd
 
 from .coder import MICoder
-from .corpora import corpus_weights, estimator_input
+from .corpora import ESCONV_WEIGHT, corpus_weights, estimator_input
 from .evaluate import cross_validate, held_out_confusion, score
 from .modelio import library_versions
-
-ESCONV_WEIGHT = 0.25  # ESConv rows beside AnnoMI's (measured: AnnoMI coarse-4 +0.007, ESConv -0.012)
-
 
 def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, esconv_weight: float = ESCONV_WEIGHT,
           progress=None) -> MICoder:
@@ -25,14 +22,42 @@ def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, esc
     info = training_summary(frame)
     info["training"] = {"esconv_weight": esconv_weight, "folds": folds}
     if folds >= 2:
-        oof = cross_validate(frame, coder, n_splits=folds, progress=progress, sample_weight=weight)
+        oof = cross_validate(frame, coder, n_splits=folds, progress=progress, esconv_weight=esconv_weight)
         results = score(frame, oof)
         info["evaluation"] = results
         info["confusion"] = held_out_confusion(results, frame, oof)
+        quality = fit_session_quality(frame, oof) if "mi_quality" in frame.columns else None
+        if quality is not None:
+            info["quality"] = quality
     X, y = estimator_input(frame)
-    coder.fit(X, y, sample_weight=weight)
+    coder.fit(X, y, sample_weight=weight, groups=frame["group"].to_numpy())
     coder.info = info
     return coder
+
+
+def fit_session_quality(frame: pd.DataFrame, proba: dict, folds: int = 5) -> dict | None:
+    """The session-quality model (see `mi_coder.quality`) on held-out codes of the transcripts with a label.
+
+    One annotated copy per transcript (copies are coded alike), labels from AnnoMI's `mi_quality`.
+    None when either label has fewer transcripts than `folds` (nothing to learn or to check).
+    """
+    from .codes import CODES, best_codes
+    from .quality import fit_quality
+
+    predicted = np.full(len(frame), "", dtype=object)
+    for side in CODES:
+        rows = frame["side"].to_numpy() == side
+        predicted[rows] = best_codes(proba[side][rows], side)[0]
+    labelled = frame[frame["mi_quality"].isin(["high", "low"])]
+    first = labelled.groupby("group")["conversation"].transform("first")
+    labelled = labelled[labelled["conversation"] == first]
+    counts = pd.crosstab(labelled["conversation"], predicted[labelled.index]).reindex(
+        columns=[c for codes in CODES.values() for c in codes], fill_value=0)
+    per = labelled.groupby("conversation")[["mi_quality", "group"]].first().reindex(counts.index)
+    good = per["mi_quality"].eq("high").to_numpy()
+    if min(good.sum(), (~good).sum()) < folds:
+        return None
+    return fit_quality(counts, good, per["group"].to_numpy(), folds=folds)
 
 
 def training_summary(frame: pd.DataFrame) -> dict:

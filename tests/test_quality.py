@@ -1,0 +1,76 @@
+"""The session-quality estimate: code shares, a grouped-CV-checked logistic model, intervals."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES
+from mi_coder.quality import fit_quality, quality_columns, shares
+
+CODES = list(COUNSELLOR_CODES + CLIENT_CODES)
+
+
+def test_shares_are_per_side_and_zero_for_an_absent_side():
+    counts = np.zeros((1, 11))
+    counts[0, CODES.index("open_question")] = 1
+    counts[0, CODES.index("complex_reflection")] = 3
+    s = shares(counts)[0]
+    assert s[CODES.index("complex_reflection")] == 0.75 and s[8:].sum() == 0
+
+
+def synthetic_sessions(n=60, seed=0):
+    """Good sessions reflect more and advise less; the model must find that."""
+    rng = np.random.default_rng(seed)
+    good = np.arange(n) % 3 != 0
+    rows = []
+    for g in good:
+        p = np.array([2, 3, 2, 4 if g else 1, 1, 1 if g else 4, 2, 2], dtype=float)
+        c = rng.multinomial(40, p / p.sum())
+        k = rng.multinomial(30, [0.4, 0.2, 0.4] if g else [0.2, 0.4, 0.4])
+        rows.append(np.concatenate([c, k]))
+    return pd.DataFrame(rows, columns=CODES), good
+
+
+def test_fit_quality_separates_sessions_and_reports_its_held_out_auc():
+    counts, good = synthetic_sessions()
+    model = fit_quality(counts, good, groups=np.arange(len(good)))
+    assert model["evaluation"]["auc"] > 0.9 and model["evaluation"]["transcripts"] == 60
+    out = quality_columns(counts, model)
+    p = out["mi_quality_probability"]
+    assert p[good].mean() > 0.7 > 0.3 > p[~good].mean()
+    assert (out["mi_quality_probability_low"] <= p + 1e-9).all() and (p <= out["mi_quality_probability_high"] + 1e-9).all()
+
+
+def test_short_sessions_get_wide_intervals_and_no_counsellor_gets_none():
+    counts, good = synthetic_sessions()
+    model = fit_quality(counts, good, groups=np.arange(len(good)))
+    long = counts.iloc[[1]]
+    short = (long // 10).rename(index=lambda i: "short")
+    empty = pd.DataFrame([[0] * 8 + [3, 0, 1]], columns=CODES, index=["client only"])
+    out = quality_columns(pd.concat([long, short, empty]), model)
+    width = out["mi_quality_probability_high"] - out["mi_quality_probability_low"]
+    assert width.iloc[1] > width.iloc[0]
+    assert np.isnan(out["mi_quality_probability"].iloc[2])
+
+
+def test_summarize_adds_the_quality_of_the_model_that_coded_the_table():
+    from mi_coder.summarize import summarize
+
+    counts, good = synthetic_sessions()
+    model = fit_quality(counts, good, groups=np.arange(len(good)))
+    coded = pd.DataFrame({"transcript_id": "t", "mi_code": ["complex_reflection"] * 5 + ["open_question", "change_talk"]})
+    coded.attrs["mi_confusion"] = None
+    s = summarize(coded, confusion={"confusion": None, "quality": model}).iloc[0]
+    assert 0 <= s["mi_quality_probability_low"] <= s["mi_quality_probability"] <= s["mi_quality_probability_high"] <= 1
+    assert "mi_quality_probability" not in summarize(coded, confusion=None).columns
+
+
+@pytest.mark.slow
+def test_training_stores_a_quality_model_when_both_labels_are_there(corpus_slice):
+    """The slice's AnnoMI transcripts: too few low-quality ones to learn from, so no quality model."""
+    from mi_coder.train import fit_session_quality
+
+    nothing = {"counsellor": np.full((len(corpus_slice), 8), 0.125), "client": np.full((len(corpus_slice), 3), 1 / 3)}
+    labels = corpus_slice.groupby("group")["mi_quality"].first().dropna()
+    result = fit_session_quality(corpus_slice, nothing)
+    assert (result is None) == (min(labels.eq("high").sum(), labels.eq("low").sum()) < 5)
