@@ -7,17 +7,15 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent
 
-SETUP = """import os, tempfile
+SETUP = """import os, shutil, tempfile
 from pathlib import Path
 import pandas as pd
-import matplotlib
-matplotlib.use("Agg")  # works headless; in Jupyter the figures still show inline
-import matplotlib.pyplot as plt
+import matplotlib.pyplot as plt   # figures show inline in Jupyter
 import mi_coder
 from mi_coder.corpora import default_data_dir
 
 ROOT = Path(mi_coder.__file__).resolve().parents[2]   # the checkout (pip install -e .)
-WORK = Path(tempfile.mkdtemp(prefix="mi_coder_nb_"))  # everything this notebook writes goes here
+WORK = Path(tempfile.mkdtemp(prefix="mi_coder_nb_"))  # everything this notebook writes goes here (removed at the end)
 DATA = default_data_dir()                              # ../shared/data, or $MI_CODER_DATA"""
 
 NOTEBOOKS = {
@@ -108,7 +106,7 @@ NOTEBOOKS = {
                       'model = train(frame, recipe, folds=3)   # 3 grouped folds estimate the confusions used for intervals\n'
                       'manifest = save_model(model, WORK / "mine.joblib")\n'
                       'print(manifest["sha256"])\n'
-                      'again = mi_coder.load(WORK / "mine.joblib")   # refuses the file if its hash changed\n'
+                      'again = mi_coder.load(WORK / "mine.joblib", sha256=manifest["sha256"])   # pinned: refused if it changed\n'
                       'again.code("What would you like to talk about today?")'),
     ],
     "03_validate_against_experts.ipynb": [
@@ -157,8 +155,13 @@ NOTEBOOKS = {
 }
 
 
+CLEAN_UP = [new_markdown_cell("Coded transcripts are health data: remove what this notebook wrote."),
+            new_code_cell("shutil.rmtree(WORK)")]
+
+
 def main() -> None:
     for name, cells in NOTEBOOKS.items():
+        cells = cells + CLEAN_UP
         nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                                 "language": "python"}})
         nbformat.write(nb, HERE / name)

@@ -9,6 +9,21 @@ EXAMPLES = ROOT / "data"
 SHIPPED_MODEL = ROOT / "models" / "default.joblib"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def allow_list(tmp_path_factory):
+    """The model hash allow-list of this test run: a temporary file, never the user's own."""
+    import os
+
+    path = tmp_path_factory.mktemp("config") / "trusted-models.txt"
+    before = os.environ.get("MI_CODER_TRUSTED_MODELS")
+    os.environ["MI_CODER_TRUSTED_MODELS"] = str(path)
+    yield path
+    if before is None:
+        del os.environ["MI_CODER_TRUSTED_MODELS"]
+    else:
+        os.environ["MI_CODER_TRUSTED_MODELS"] = before
+
+
 @pytest.fixture(scope="session")
 def data_dir():
     from mi_coder.corpora import default_data_dir
@@ -33,11 +48,11 @@ def corpus_slice(data_dir):
 
 @pytest.fixture(scope="session")
 def tiny_model(corpus_slice, tmp_path_factory):
-    """A model trained in seconds on the slice, saved with its manifest."""
-    from mi_coder.modelio import save_model
+    """A model trained in seconds on the slice, saved with its manifest, its hash in the run's allow-list."""
+    from mi_coder.modelio import save_model, trust_model
     from mi_coder.train import train
 
     coder = train(corpus_slice, folds=3)
     path = tmp_path_factory.mktemp("model") / "tiny.joblib"
-    save_model(coder, path)
+    trust_model(save_model(coder, path)["sha256"], "the tests' tiny model")
     return path

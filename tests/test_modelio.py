@@ -1,6 +1,7 @@
 """The loader checks a model's SHA-256 before unpickling it."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -44,30 +45,96 @@ def test_other_library_versions_warn(tiny_model, tmp_path):
         load_model(copy)
 
 
-def test_tampered_model_is_refused(tiny_model, tmp_path):
-    bad = tmp_path / "bad.joblib"
-    bad.write_bytes(tiny_model.read_bytes() + b"\0")
-    manifest_path(bad).write_text(manifest_path(tiny_model).read_text())
-    with pytest.raises(ModelIntegrityError, match="does not match"):
-        load_model(bad)
+class _Payload:
+    """Unpickling this touches a marker file: proof that code from a model file ran."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.marker),))
 
 
-def test_trusted_skips_the_check(tiny_model, tmp_path):
+def hostile_model(folder, marker):
+    """A 'model' that runs code when unpickled, with a manifest that matches it (as an attacker would send)."""
+    import joblib
+
+    from mi_coder.modelio import MODEL_FORMAT
+
+    path = folder / "evil.joblib"
+    joblib.dump(_Payload(marker), path)
+    manifest_path(path).write_text(json.dumps({"sha256": sha256_of(path), "format": MODEL_FORMAT, "info": {}}))
+    return path
+
+
+def test_an_unpinned_model_is_refused_before_any_byte_is_unpickled(tmp_path, monkeypatch):
+    marker = tmp_path / "ran"
+    evil = hostile_model(tmp_path, marker)
+    with pytest.raises(ModelIntegrityError, match="not pinned.*--model-sha256"):
+        load_model(evil)  # a matching manifest beside it grants nothing
+    monkeypatch.setenv("MI_CODER_MODEL", str(evil))
+    with pytest.raises(ModelIntegrityError, match="not pinned"):
+        load_model()
+    assert not marker.exists()
+
+
+def test_a_replaced_shipped_model_is_refused_by_the_packages_pin(tmp_path, monkeypatch):
+    from mi_coder import modelio
+
+    marker = tmp_path / "ran"
+    evil = hostile_model(tmp_path, marker)
+    monkeypatch.delenv("MI_CODER_MODEL", raising=False)
+    monkeypatch.setattr(modelio, "default_model_path", lambda: evil)
+    with pytest.raises(ModelIntegrityError, match="not the one this mi_coder version shipped"):
+        load_model()
+    assert not marker.exists()
+
+
+def test_the_cli_and_spacy_config_refuse_unpinned_models(tmp_path, capsys):
+    import spacy
+
+    from conftest import EXAMPLES
+    from mi_coder.cli import main
+
+    marker = tmp_path / "ran"
+    evil = hostile_model(tmp_path, marker)
+    out = tmp_path / "out.csv"
+    assert main(["code", str(EXAMPLES / "counselling_session.csv"), "-o", str(out), "--model", str(evil)]) == 2
+    assert "not pinned" in capsys.readouterr().err and not out.exists()
+    nlp = spacy.blank("en")
+    with pytest.raises(ModelIntegrityError):
+        nlp.add_pipe("mi_coder", config={"model": str(evil)})
+    assert not marker.exists()
+
+
+def test_a_pinned_hash_loads_and_a_wrong_one_is_refused(tiny_model, tmp_path, monkeypatch):
     copy = tmp_path / "copy.joblib"
     copy.write_bytes(tiny_model.read_bytes())
-    manifest = json.loads(manifest_path(tiny_model).read_text())
-    manifest["sha256"] = "0" * 64
-    manifest_path(copy).write_text(json.dumps(manifest))
-    with pytest.raises(ModelIntegrityError):
+    monkeypatch.setenv("MI_CODER_TRUSTED_MODELS", str(tmp_path / "empty.txt"))  # not in any allow-list
+    with pytest.raises(ModelIntegrityError, match="not pinned"):
         load_model(copy)
+    assert load_model(copy, sha256=sha256_of(copy)) is not None
+    with pytest.raises(ModelIntegrityError, match="does not match the pinned"):
+        load_model(copy, sha256="0" * 64)
     assert load_model(copy, trusted=True) is not None  # the caller's explicit choice
 
 
-def test_model_without_manifest_is_refused(tiny_model, tmp_path):
-    lone = tmp_path / "lone.joblib"
-    lone.write_bytes(tiny_model.read_bytes())
-    with pytest.raises(ModelIntegrityError, match="no manifest"):
-        load_model(lone)
+def test_a_manifest_of_another_file_is_refused(tiny_model, tmp_path):
+    bad = tmp_path / "bad.joblib"
+    bad.write_bytes(tiny_model.read_bytes())
+    manifest = json.loads(manifest_path(tiny_model).read_text())
+    manifest["sha256"] = "0" * 64
+    manifest_path(bad).write_text(json.dumps(manifest))
+    with pytest.raises(ModelIntegrityError, match="describes another file"):
+        load_model(bad)
+
+
+def test_the_package_pins_the_shipped_models_hash():
+    from mi_coder.modelio import default_model_path
+    from mi_coder.pins import SHIPPED_SHA256
+
+    assert sha256_of(default_model_path()) == SHIPPED_SHA256
+    assert json.loads(manifest_path(default_model_path()).read_text())["sha256"] == SHIPPED_SHA256
 
 
 def test_missing_shipped_model_names_where_it_looked_and_the_fix(tmp_path, monkeypatch):

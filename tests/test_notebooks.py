@@ -17,9 +17,19 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 def test_notebook_runs(name, tmp_path, request):
     if name != "01_quickstart.ipynb":
         request.getfixturevalue("data_dir")  # skips, with the reason, where ../shared/data is absent
+    import tempfile
+
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     assert all(not cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"), "outputs must be stripped"
+    before = {p.name for p in Path(tempfile.gettempdir()).glob("mi_coder_nb_*")}
     nbclient.NotebookClient(nb, timeout=900, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}}).execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    errors = [o for c in code for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
+    plots = [c for c in code if "plt." in c.source or ".plot(" in c.source]
+    assert plots, "each notebook shows plots"
+    for cell in plots:  # inline figures, not a backend that shows nothing
+        assert any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])), cell.source[:60]
+    after = {p.name for p in Path(tempfile.gettempdir()).glob("mi_coder_nb_*")}
+    assert after <= before, "the notebook left coded transcripts in the temporary folder"

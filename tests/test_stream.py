@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from conftest import EXAMPLES, SHIPPED_MODEL
+from mi_coder.columns import Layout
 from mi_coder.stream import code_file, whole_transcripts
 
 pytestmark = pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="no shipped model in models/")
@@ -22,7 +23,7 @@ def many_transcripts(tmp_path, copies=12):
 def test_chunks_never_split_a_transcript():
     frame = pd.DataFrame({"conversation_id": list("aaabbbbcdd"), "text": list("0123456789")})
     chunks = [frame.iloc[i:i + 3] for i in range(0, 10, 3)]
-    out = list(whole_transcripts(chunks, "conversation_id"))
+    out = list(whole_transcripts(chunks, Layout.resolve(frame)))
     assert pd.concat(out).equals(frame)
     for part in out:
         for key in part["conversation_id"].unique():
@@ -55,10 +56,8 @@ def test_parquet_in_and_out(tmp_path):
 
 def test_given_transcript_column_is_matched_case_insensitively():
     frame = pd.DataFrame({"Session": list("aabb"), "text": list("wxyz")})
-    from mi_coder.columns import Layout
-
     layout = Layout.resolve(frame, transcript_col="session")
-    out = list(whole_transcripts([frame.iloc[:3], frame.iloc[3:]], layout.transcript))
+    out = list(whole_transcripts([frame.iloc[:3], frame.iloc[3:]], layout))
     assert [len(p) for p in out] == [2, 2]
 
 

@@ -26,15 +26,17 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def load(path=None, trusted: bool = False):
-    """The shipped `MICoder` (or the one at `path`), after checking its SHA-256, format and versions.
+def load(path=None, trusted: bool = False, sha256: str | None = None):
+    """The shipped `MICoder` (or the one at `path`), once its SHA-256 is pinned; format and versions checked.
 
-    Loading runs code stored in the model file (joblib/pickle); `trusted=True` skips the hash
-    check and is only for model files you made yourself.
+    Loading runs code stored in the model file (joblib/pickle). The shipped model's hash is pinned in
+    the package; another model loads only with `sha256=` (the hash its maker published), with its
+    hash in your allow-list file (`mi-coder train` adds the models you train), or `trusted=True`
+    for a file you made yourself.
     """
     from .modelio import load_model
 
-    return load_model(path, trusted=trusted)
+    return load_model(path, trusted=trusted, sha256=sha256)
 
 
 __all__ = ["load", "summarize", "MICoder", "Coder", "Layout", "CODES", "COUNSELLOR_CODES", "CLIENT_CODES",

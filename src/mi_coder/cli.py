@@ -8,11 +8,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import warnings
+from contextlib import ExitStack
 from pathlib import Path
 
 from .errors import InputError
+from .tables import STDIO, readable
 
 EXIT_BAD_INPUT = 2
 
@@ -27,9 +30,17 @@ def _column_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", help="model file (default: the shipped models/default.joblib)")
+    parser.add_argument("--model", help="model file (default: the one shipped inside the package)")
+    parser.add_argument("--model-sha256", metavar="HEX",
+                        help="the SHA-256 its maker published for --model: it is unpickled only if it matches "
+                             "(or if its hash is in your allow-list file, or with --trusted-model)")
     parser.add_argument("--trusted-model", action="store_true",
-                        help="skip the SHA-256 check; only for a model file you made yourself (unpickling runs code)")
+                        help="skip the hash check; only for a model file you made yourself (unpickling runs code)")
+
+
+def _trust(args):
+    """How the CLI's model options reach `load_model`: True, False or the pinned SHA-256."""
+    return True if args.trusted_model else (args.model_sha256 or False)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,11 +144,11 @@ def cmd_code(args) -> None:
     if args.engine == "dask":
         from .dask import code_file as dask_code_file
         dask_code_file(args.input, output, scheduler=args.scheduler, model=args.model,
-                       trusted=args.trusted_model, excel_safe=args.excel_safe, **options)
+                       trusted=_trust(args), excel_safe=args.excel_safe, **options)
         return
     bar = _progress(args, lambda: _count_rows(args.input), "utt")
     try:
-        code_file(args.input, output, model=args.model, trusted=args.trusted_model, jobs=args.jobs,
+        code_file(args.input, output, model=args.model, trusted=_trust(args), jobs=args.jobs,
                   progress=bar.update if bar else None, excel_safe=args.excel_safe, **options)
     finally:
         if bar:
@@ -157,16 +168,13 @@ def cmd_summarize(args) -> None:
     from .summarize import summarize
     from .tables import check_output, read_table, write_table
 
-    output = None if args.output in (None, "-") else check_output([args.input], args.output)
+    output = None if args.output is None else check_output([args.input], args.output)
     confusion = None if args.no_intervals else (args.model or "default")
     summary = summarize(read_table(args.input), code_col=args.code_col, source=args.input, confusion=confusion,
                         **_columns(args))
-    if args.output is None:
+    if output is None:
         from .display import format_summary
         sys.stdout.write(format_summary(summary))
-    elif output is None:
-        from .tables import CSV_OPTIONS
-        summary.to_csv(sys.stdout, **CSV_OPTIONS)
     else:
         write_table(summary, output)
 
@@ -195,7 +203,7 @@ def _say(args, message: str) -> None:
 
 
 def cmd_train(args) -> None:
-    from .modelio import save_model
+    from .modelio import save_model, trust_model
     from .tables import check_output
     from .train import train
 
@@ -208,7 +216,9 @@ def cmd_train(args) -> None:
     coder = train(frame, folds=args.folds,
                   progress=None if args.quiet else lambda k, n: _say(args, f"  held-out fold {k}/{n} done"))
     manifest = save_model(coder, output)
-    _say(args, f"wrote {output} (sha256 {manifest['sha256']}) and its manifest {output.with_suffix('.json').name}")
+    allow = trust_model(manifest["sha256"], f"trained by you: {output.resolve()}")
+    _say(args, f"wrote {output} (sha256 {manifest['sha256']}) and its manifest {output.with_suffix('.json').name}; "
+               f"its hash is now in your allow-list {allow}")
 
 
 def cmd_evaluate(args) -> None:
@@ -237,7 +247,7 @@ def cmd_validate(args) -> None:
 
     plot = check_output([args.input], args.plot)
     frame = read_table(args.input)
-    coder = load_model(args.model, trusted=args.trusted_model)
+    coder = load_model(args.model, trusted=_trust(args))
     layout = Layout.resolve(frame, source=args.input, **_columns(args))
     coded = coder.code_frame(frame, layout=layout)
     expert = summarize(coded, code_col=args.code_col, source=args.input, confusion=None, layout=layout)
@@ -265,20 +275,41 @@ COMMANDS = {"code": cmd_code, "summarize": cmd_summarize, "train": cmd_train,
             "evaluate": cmd_evaluate, "validate": cmd_validate, "report": cmd_report}
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a scheduler's timeout, `kill`, a closed terminal): cleaned up like Ctrl-C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum, frame):
+    raise Terminated(signum)
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    with warnings.catch_warnings():
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
+    with warnings.catch_warnings(), ExitStack() as stack:
         warnings.simplefilter("always")
         warnings.simplefilter("ignore", ResourceWarning)
         warnings.showwarning = _show_warning
         try:
+            if getattr(args, "input", None) == STDIO:  # standard input, spooled to a private temporary file
+                args.input = str(stack.enter_context(readable(STDIO)))
             COMMANDS[args.command](args)
         except InputError as exc:
             print(f"mi-coder {args.command}: error: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        except KeyboardInterrupt:
-            print(f"mi-coder {args.command}: interrupted; no output written", file=sys.stderr)
-            return 130
+        except BrokenPipeError:  # `mi-coder summarize x.csv -o - | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 128 + 13
+        except KeyboardInterrupt as exc:
+            print(f"mi-coder {args.command}: {'terminated' if isinstance(exc, Terminated) else 'interrupted'}; "
+                  f"no output written", file=sys.stderr)
+            return 128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT)
         except MemoryError:
             print(f"mi-coder {args.command}: error: out of memory; split the input into smaller files",
                   file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +64,12 @@ def _values(given) -> tuple[str, ...] | None:
     return tuple(v.strip().lower() for v in given if v.strip()) or None
 
 
+# "Therapist: how are you" with no speaker column: the prefix says who speaks. T/C is the usual
+# shorthand of MI transcripts (therapist/client).
+PREFIX = re.compile(r"^\s*([A-Za-z][A-Za-z .'-]{0,24}?)\s*:\s+")
+PREFIX_SIDES = {"t": COUNSELLOR, "th": COUNSELLOR, "c": CLIENT, "cl": CLIENT}
+PREFIX_SHARE = 0.8  # this share of the non-blank texts starting with a prefix makes a prefixed transcript
+
 SIDE_COLUMN = "mi_side"  # written by `mi-coder code`, so later steps never guess a row's side
 MODEL_COLUMN = "mi_model"  # written by `mi-coder code`: the first 16 hex digits of the model file's SHA-256
 ADDED_COLUMNS = ("mi_code", "mi_confidence", SIDE_COLUMN, MODEL_COLUMN)  # and p_<code> with probabilities
@@ -84,6 +91,7 @@ class Layout:
     counsellor_values: tuple = COUNSELLOR_VALUES
     client_values: tuple = CLIENT_VALUES
     source: str = "input"
+    prefixed: bool = False  # no speaker column: each text starts with "Speaker: "
 
     @classmethod
     def resolve(cls, frame: pd.DataFrame, text_col=None, speaker_col=None, transcript_col=None,
@@ -93,9 +101,12 @@ class Layout:
         # A coded table's own record of each row's side, unless the user says how to read speakers.
         explicit = speaker_col is not None or counsellor_values is not None or client_values is not None
         side = SIDE_COLUMN if SIDE_COLUMN in frame.columns and not explicit else None
+        text = find_one(frame, text_col, TEXT_NAMES, "text", source, required=require_text)
+        speaker = find_one(frame, speaker_col, SPEAKER_NAMES, "speaker", source)
         return cls(
-            text=find_one(frame, text_col, TEXT_NAMES, "text", source, required=require_text),
-            speaker=find_one(frame, speaker_col, SPEAKER_NAMES, "speaker", source),
+            text=text,
+            speaker=speaker,
+            prefixed=speaker is None and side is None and text is not None and _prefixed(frame[text], source, text),
             transcript=find_one(frame, transcript_col, TRANSCRIPT_NAMES, "transcript", source),
             order=find_one(frame, None, ORDER_NAMES, "order", source, unique=False),
             side=side,
@@ -118,6 +129,11 @@ class Layout:
                 raise InputError(f"{self.source}: column {self.side!r}, row {file_row(frame, pos)}: side must be "
                                  f"{COUNSELLOR} or {CLIENT}; recode the file with `mi-coder code`")
             return side.to_numpy(dtype=object)
+        if self.prefixed:
+            speaker = frame[self.text].astype("string").str.extract(PREFIX, expand=False).str.strip().str.lower()
+            side = speaker.map(lambda v: _prefix_side(v, self)).to_numpy(dtype=object)
+            side[pd.isna(side)] = COUNSELLOR  # an unprefixed line continues as the counsellor's, the default side
+            return side
         if self.speaker is None:
             return np.full(len(frame), COUNSELLOR, dtype=object)
         speaker = frame[self.speaker].astype("string").str.strip().str.lower()
@@ -138,7 +154,13 @@ class Layout:
         """Each row's transcript id as a string ('' where blank); 'all' when the table has no such column."""
         if self.transcript is None:
             return pd.Series("all", index=frame.index, dtype="string")
-        return frame[self.transcript].astype("string").fillna("")
+        ids = frame[self.transcript].astype("string").str.strip()
+        blank = ids.isna().to_numpy() | ids.eq("").fillna(True).to_numpy()
+        if blank.any():
+            raise InputError(f"{self.source}: column {self.transcript!r}, row {file_row(frame, int(np.flatnonzero(blank)[0]))}"
+                             f" (first of {int(blank.sum())} rows): blank transcript id; fill it in so that each row "
+                             f"belongs to a transcript")
+        return frame[self.transcript].astype("string")
 
     def conversations(self, frame: pd.DataFrame) -> np.ndarray:
         """Integer id per row: its transcript (by first appearance), split where the order column drops.
@@ -160,6 +182,43 @@ class Layout:
 
     def utterances(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The estimator's input: columns text, side, transcript (a conversation key), rows as in `frame`."""
-        return pd.DataFrame({"text": frame[self.text].to_numpy(dtype=object), "side": self.sides(frame),
+        text = frame[self.text]
+        if self.prefixed:  # the model reads what was said, not who said it
+            text = text.astype("string").str.replace(PREFIX, "", n=1, regex=True)
+        return pd.DataFrame({"text": text.to_numpy(dtype=object), "side": self.sides(frame),
                              "transcript": self.conversations(frame)}, index=frame.index)
 
+
+
+def _prefixed(text: pd.Series, source: str, column: str) -> bool:
+    """Whether a table's texts carry their speaker as a prefix; an error when they do but it is unreadable.
+
+    Recognised when most non-blank texts start with `Name: ` and every prefix names a side
+    (therapist, client, T, C, …); coding them all as counsellor would give client turns counsellor
+    codes without a word, so other prefixes stop with what to pass.
+    """
+    values = text.astype("string").dropna()
+    values = values[values.str.strip().ne("")]
+    if len(values) < 2:
+        return False
+    prefixes = values.str.extract(PREFIX, expand=False).str.strip().str.lower()
+    if prefixes.notna().mean() < PREFIX_SHARE or prefixes.nunique() < 2:
+        return False
+    unknown = [p for p in prefixes.dropna().unique() if _prefix_side(p, Layout(text=column)) is None]
+    if unknown:
+        raise InputError(f"{source}: column {column!r}: most texts start with a speaker prefix ('Name: …') and "
+                         f"there is no speaker column, but {len(unknown)} prefix(es) name no side; put the speaker "
+                         f"in its own column and pass --speaker-col (with --counsellor-values/--client-values)")
+    return True
+
+
+def _prefix_side(prefix, layout: Layout) -> str | None:
+    if prefix is None or pd.isna(prefix):
+        return None
+    if prefix in PREFIX_SIDES:
+        return PREFIX_SIDES[prefix]
+    if prefix in layout.counsellor_values or prefix in (COUNSELLOR, "counselor"):
+        return COUNSELLOR
+    if prefix in layout.client_values or prefix == CLIENT:
+        return CLIENT
+    return None

@@ -19,6 +19,7 @@ from pathlib import Path
 import joblib
 
 from .errors import InputError, ModelIntegrityError
+from .pins import SHIPPED_SHA256
 from .tables import atomic_write, write_text
 
 MODEL_FORMAT = 2  # 2: an MICoder estimator (0.2); 1 was a Coder of two Pipelines
@@ -101,29 +102,84 @@ def default_model_path() -> Path:
     return packaged_model_path() or checkout_model_path()
 
 
-def load_model(path=None, trusted: bool = False):
-    """Load an MICoder after checking its manifest: SHA-256, format and library versions.
+def load_model(path=None, trusted=False, sha256: str | None = None):
+    """Load an MICoder once its SHA-256 is pinned, then check its manifest's format and library versions.
 
-    The bytes that are hashed are the bytes unpickled (no second read a swap could slip into).
-    `trusted=True` skips the hash (and the need for a manifest): do that only for a file you made
-    yourself, since unpickling runs whatever code the file holds.
+    Unpickling runs whatever code a file holds, so the hash must be pinned where an attacker who
+    can replace the model (and its manifest) cannot reach: by the package for the shipped model
+    (`pins.SHIPPED_SHA256`), or by the user for any other, as `sha256=`, in the allow-list file
+    (`trusted_hashes`), or with `trusted=True` for a file you made yourself. `trusted` may also
+    be a hex SHA-256 (how the CLI's --model-sha256 travels to worker processes). The bytes that
+    are hashed are the bytes unpickled: no second read that a swap could slip into.
     """
     from .coder import MICoder
 
-    path = check_model(path, trusted)
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    manifest = read_manifest(path, required=not trusted)
-    if not trusted and digest != manifest.get("sha256"):
-        raise ModelIntegrityError(f"{path}: SHA-256 {digest[:12]}… does not match the manifest's "
-                                  f"{str(manifest.get('sha256'))[:12]}…; the file was changed or corrupted, "
-                                  f"refusing to unpickle it")
+    path, data, digest = pinned_bytes(path, trusted, sha256)
+    manifest = read_manifest(path, required=False)
+    if manifest.get("sha256") not in (None, digest):
+        raise ModelIntegrityError(f"{path}: its manifest describes another file (SHA-256 "
+                                  f"{str(manifest.get('sha256'))[:12]}…); refusing to load a mismatched pair")
     check_compatible(path, manifest)
     coder = joblib.load(io.BytesIO(data))
     if not isinstance(coder, MICoder):
         raise ModelIntegrityError(f"{path}: not a mi_coder model (a {type(coder).__name__})")
     coder.model_sha256_ = digest
     return coder
+
+
+def pinned_bytes(path=None, trusted=False, sha256: str | None = None) -> tuple[Path, bytes, str]:
+    """(path, bytes, SHA-256) of a model file whose hash is pinned (see `load_model`); nothing unpickled."""
+    if isinstance(trusted, str):
+        trusted, sha256 = False, trusted
+    shipped = path is None and not os.environ.get("MI_CODER_MODEL")
+    path = check_model(path)
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if trusted:
+        return path, data, digest
+    if shipped:
+        if digest != SHIPPED_SHA256:
+            raise ModelIntegrityError(f"{path}: SHA-256 {digest[:12]}… is not the one this mi_coder version "
+                                      f"shipped ({SHIPPED_SHA256[:12]}…); the file was changed or corrupted, "
+                                      f"refusing to unpickle it. Reinstall mi_coder")
+    elif sha256 is not None:
+        if digest != sha256.strip().lower():
+            raise ModelIntegrityError(f"{path}: SHA-256 {digest} does not match the pinned "
+                                      f"{sha256.strip()[:12]}…; refusing to unpickle it")
+    elif digest not in trusted_hashes():
+        raise ModelIntegrityError(
+            f"{path}: its SHA-256 ({digest}) is not pinned, and unpickling runs code from the file; if "
+            f"that is the hash its maker published, pass --model-sha256 {digest} (Python: sha256=...) or "
+            f"add it to {trusted_hashes_file()}; --trusted-model only for a file you made yourself")
+    return path, data, digest
+
+
+def trusted_hashes_file() -> Path:
+    """The user's allow-list of model hashes: $MI_CODER_TRUSTED_MODELS, else ~/.config/mi_coder/trusted-models.txt."""
+    env = os.environ.get("MI_CODER_TRUSTED_MODELS")
+    if env:
+        return Path(env)
+    config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(config) / "mi_coder" / "trusted-models.txt"
+
+
+def trusted_hashes() -> set[str]:
+    """The SHA-256 hashes the user pinned in the allow-list file (one per line, # comments)."""
+    try:
+        lines = trusted_hashes_file().read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return set()
+    return {line.split("#")[0].strip().lower() for line in lines if line.split("#")[0].strip()}
+
+
+def trust_model(sha256: str, note: str = "") -> Path:
+    """Add a hash to the user's allow-list (models you trained yourself); returns the file."""
+    path = trusted_hashes_file()
+    if sha256 not in trusted_hashes():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(f"{sha256}  # {note}\n" if note else f"{sha256}\n")
+    return path
 
 
 def read_manifest(path, required: bool = True) -> dict:
@@ -162,8 +218,8 @@ def check_compatible(path, manifest: dict) -> None:
                       f"`mi-coder train` or install those versions", stacklevel=3)
 
 
-def check_model(path=None, trusted: bool = False) -> Path:
-    """The model's path once it exists and is readable and (unless `trusted`) has a manifest."""
+def check_model(path=None) -> Path:
+    """The model file's path once it exists and is readable (its hash is `pinned_bytes`' business)."""
     given = path is not None or bool(os.environ.get("MI_CODER_MODEL"))
     path = Path(path) if path is not None else default_model_path()
     if not path.is_file():
@@ -174,8 +230,6 @@ def check_model(path=None, trusted: bool = False) -> Path:
             "`mi-coder train -o models/default.joblib`"))
     if not os.access(path, os.R_OK):
         raise InputError(f"{path.resolve()}: model file is not readable (permissions); fix them or pass --model")
-    if not trusted:
-        read_manifest(path)
     return path
 
 

@@ -60,11 +60,13 @@ def context_tail(previous, side: str) -> tuple[list, int]:
 class MICoderComponent:
     """Codes each Doc with a mi_coder model (the shipped one unless `model` names a file)."""
 
-    def __init__(self, nlp: Language, name: str = "mi_coder", model: str | None = None, trusted: bool = False):
+    def __init__(self, nlp: Language, name: str = "mi_coder", model: str | None = None):
         from .modelio import load_model
 
         self.name = name
-        self.coder = load_model(model, trusted=trusted)
+        # A pipeline's config never grants trust: another model loads only if its hash is pinned
+        # in the user's allow-list (see mi_coder.modelio.trusted_hashes).
+        self.coder = load_model(model)
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -114,8 +116,7 @@ class MICoderComponent:
                 doc._.mi_probabilities = {c: round(float(p), 4) for c, p in zip(CODES[side], proba[j])}
 
 
-@Language.factory("mi_coder", default_config={"model": None, "trusted": False},
-                  assigns=[f"doc._.{name}" for name in OUTPUTS])
-def make_mi_coder(nlp: Language, name: str, model: str | None, trusted: bool) -> MICoderComponent:
+@Language.factory("mi_coder", default_config={"model": None}, assigns=[f"doc._.{name}" for name in OUTPUTS])
+def make_mi_coder(nlp: Language, name: str, model: str | None) -> MICoderComponent:
     """Factory registered for spaCy through the `spacy_factories` entry point."""
-    return MICoderComponent(nlp, name, model, trusted)
+    return MICoderComponent(nlp, name, model)

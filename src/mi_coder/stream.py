@@ -20,7 +20,8 @@ import pandas as pd
 
 from .codes import CLIENT_CODES, COUNSELLOR_CODES
 from .columns import ADDED_COLUMNS, Layout
-from .tables import CHUNK_ROWS, appender, atomic_write, excel_safe, read_chunks, warn_not_utf8
+from .errors import InputError
+from .tables import CHUNK_ROWS, FALLBACK_ENCODING, appender, atomic_write, excel_safe, read_chunks, warn_not_utf8
 
 ALL_CODES = COUNSELLOR_CODES + CLIENT_CODES
 _CODERS: dict = {}  # per process: model path -> loaded Coder, so each worker loads it once
@@ -38,20 +39,35 @@ def auto_jobs(source) -> int:
     return max(1, os.cpu_count() or 1) if big else 1
 
 
-def whole_transcripts(chunks, transcript: str | None):
-    """Re-cut chunks so that no transcript (a contiguous run of equal ids in column `transcript`) spans two."""
-    carry = None
+IN_MEMORY_BYTES = 500_000_000  # a file whose transcripts are scattered is coded in memory up to this size
+
+
+class ScatteredTranscripts(Exception):
+    """A transcript's rows are not contiguous: streaming would restart its context at each break."""
+
+
+def whole_transcripts(chunks, layout: Layout):
+    """Re-cut chunks so that no transcript (a run of equal ids in the layout's transcript column) spans two.
+
+    Raises ScatteredTranscripts when an id comes back after another transcript started.
+    """
+    transcript = layout.transcript
+    carry, finished = None, set()
     for chunk in chunks:
         if carry is not None:
             chunk = pd.concat([carry, chunk])
         if not transcript:  # one transcript: it cannot be cut without losing context, so code it as it comes
             yield chunk
             continue
-        keys = chunk[transcript].astype("string").fillna("").to_numpy()
+        keys = layout.transcripts(chunk).to_numpy()  # a blank id is an error naming its row
         change = np.flatnonzero(keys[1:] != keys[:-1])
+        runs = keys[np.concatenate([[0], change + 1])]
+        if len(set(runs)) < len(runs) or finished.intersection(runs):
+            raise ScatteredTranscripts(transcript)
         if not len(change):
             carry = chunk
             continue
+        finished.update(runs[:-1])
         cut = int(change[-1]) + 1
         yield chunk.iloc[:cut]
         carry = chunk.iloc[cut:]
@@ -59,7 +75,8 @@ def whole_transcripts(chunks, transcript: str | None):
         yield carry
 
 
-def _coder(model, trusted: bool):
+def _coder(model, trusted):
+    """The model at `model` (None: the shipped one), loaded once per process; `trusted` as `load_model` takes it."""
     from .modelio import load_model
 
     key = (str(model), trusted)
@@ -95,41 +112,67 @@ def code_file(source, output, model=None, trusted: bool = False, jobs: int = 1, 
 
     `options` go to `Coder.code_frame` (column names, speaker values, probabilities).
     """
-    from .modelio import check_model, default_model_path
+    from .modelio import pinned_bytes
 
     source = Path(source)
-    model = model or default_model_path()
     # Fail early (missing or tampered model) before reading anything. With workers, only they
     # unpickle the model: the main process just reads, hands out chunks and writes.
     if jobs == 1:
         _coder(model, trusted)
     else:
-        check_model(model, trusted)
+        pinned_bytes(model, trusted)
     options = dict(options, source=str(source))
     rows = 0
 
     def write(tmp):
         nonlocal rows
-        try:
-            rows = _code_to(tmp, source, model, trusted, jobs, chunk_rows, progress, excel_safe, options, None)
-        except UnicodeDecodeError:  # found mid-file: start again, the temporary file is rewritten
-            warn_not_utf8(source)
-            rows = _code_to(tmp, source, model, trusted, jobs, chunk_rows, progress, excel_safe, options, "latin-1")
+        encoding = None
+        for _ in range(3):  # each problem found mid-file starts again; the temporary file is rewritten
+            try:
+                rows = _code_to(tmp, source, model, trusted, jobs, chunk_rows, progress, excel_safe, options,
+                                encoding)
+                return
+            except UnicodeDecodeError:
+                warn_not_utf8(source)
+                encoding = FALLBACK_ENCODING
+            except ScatteredTranscripts as exc:
+                rows = _code_in_memory(tmp, source, model, trusted, excel_safe, options, str(exc), encoding)
+                return
 
     atomic_write(output, write)
     return rows
 
 
+def _code_in_memory(tmp: Path, source: Path, model, trusted, safe, options, column, encoding) -> int:
+    """Code a file whose transcripts are scattered as one table (the Python API's way), if it fits."""
+    import warnings
+
+    if source.stat().st_size > IN_MEMORY_BYTES:
+        raise InputError(f"{source}: the rows of a transcript in column {column!r} are not contiguous and the file "
+                         f"is too big to code in memory; sort it by {column} (keeping each transcript's order)")
+    warnings.warn(f"{source}: the rows of some transcripts in column {column!r} are not contiguous; coding the "
+                  f"whole file in memory so that each keeps its context", stacklevel=2)
+    frame = pd.concat(list(read_chunks(source, encoding=encoding)))
+    coded = code_chunk(frame, model, trusted, _with_layout(frame, options), safe)
+    with appender(tmp) as writer:
+        writer.write(coded)
+    return len(coded)
+
+
+def _with_layout(first: pd.DataFrame, options: dict) -> dict:
+    """code_frame's options with the column flags resolved once into a Layout on the first chunk."""
+    options = dict(options)
+    layout = Layout.resolve(first, options.pop("text_col", None), options.pop("speaker_col", None),
+                            options.pop("transcript_col", None), options.pop("counsellor_values", None),
+                            options.pop("client_values", None), source=options.pop("source", "input"))
+    return dict(options, layout=layout)
+
+
 def _code_to(tmp: Path, source: Path, model, trusted, jobs, chunk_rows, progress, safe, options, encoding) -> int:
     chunks = read_chunks(source, chunk_rows, encoding)
     first = next(chunks)
-    options = dict(options)  # a retry in another encoding gets the caller's options again
-    # The layout is resolved once, on the first chunk, and every chunk is coded with it.
-    layout = Layout.resolve(first, options.pop("text_col", None), options.pop("speaker_col", None),
-                            options.pop("transcript_col", None), options.pop("counsellor_values", None),
-                            options.pop("client_values", None), source=options.pop("source", str(source)))
-    options = dict(options, layout=layout)
-    chunks = whole_transcripts(chain([first], chunks), layout.transcript)
+    options = _with_layout(first, options)  # resolved once, on the first chunk; every chunk is coded with it
+    chunks = whole_transcripts(chain([first], chunks), options["layout"])
     if jobs == 1:
         coded = (code_chunk(chunk, model, trusted, options, safe) for chunk in chunks)
     else:
@@ -147,10 +190,16 @@ def _code_to(tmp: Path, source: Path, model, trusted, jobs, chunk_rows, progress
         added = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")(tasks())
         coded = (_with_columns(sent.popleft(), part, safe) for part in added)
     rows = 0
-    with appender(tmp) as writer:
-        for part in coded:
-            writer.write(part)
-            rows += len(part)
-            if progress:
-                progress(len(part))
+    try:
+        with appender(tmp) as writer:
+            for part in coded:
+                writer.write(part)
+                rows += len(part)
+                if progress:
+                    progress(len(part))
+    except BaseException:
+        if jobs != 1:  # interrupted or failed: no worker may outlive us holding the caller's pipes open
+            from joblib.externals.loky import get_reusable_executor
+            get_reusable_executor().shutdown(wait=False, kill_workers=True)
+        raise
     return rows

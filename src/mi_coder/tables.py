@@ -7,10 +7,15 @@ names the file and, where known, the line; cell contents never appear in message
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
 import re
+import shutil
+import sys
+import tempfile
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -29,10 +34,24 @@ def is_parquet(path) -> bool:
     return Path(path).suffix.lower() in (".parquet", ".pq")
 
 
+FALLBACK_ENCODING = "cp1252"  # what Word and Excel write on Windows when a file is not UTF-8
+DELIMITERS = (",", "\t", ";", "|")
+GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"  # .xlsx files are zip archives
+
+
+def _cp1252_gaps(error: UnicodeDecodeError):
+    """The five bytes Windows-1252 leaves undefined decode as the Latin-1 characters of the same value."""
+    return "".join(chr(b) for b in error.object[error.start:error.end]), error.end
+
+
+codecs.register_error("mi_coder_cp1252", _cp1252_gaps)
+
+
 def warn_not_utf8(path) -> None:
-    """The one warning for a file read as Windows-1252/Latin-1 after UTF-8 failed."""
-    warnings.warn(f"{path}: not valid UTF-8; read as Windows-1252/Latin-1. Re-save as UTF-8 if "
-                  f"characters look wrong", stacklevel=3)
+    """The one warning for a file read as Windows-1252 after UTF-8 failed."""
+    warnings.warn(f"{path}: not valid UTF-8; read as Windows-1252. Re-save as UTF-8 if characters look wrong",
+                  stacklevel=3)
 
 
 def _is_utf8(head: bytes) -> bool:
@@ -43,10 +62,28 @@ def _is_utf8(head: bytes) -> bool:
     return True
 
 
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
+def _head(path: Path, size: int = 65536) -> bytes:
+    """The first bytes of a file, decompressed when it is gzip."""
+    with open(path, "rb") as handle:
+        head = handle.read(size)
+    if head.startswith(GZIP_MAGIC):
+        import gzip
+        try:
+            with gzip.open(path, "rb") as handle:
+                head = handle.read(size)
+        except (OSError, EOFError):
+            raise InputError(f"{path}: looks gzip-compressed but cannot be decompressed; check the file") from None
+    return head
+
+
 def sniff_encoding(path: Path) -> str:
     """The encoding to read a CSV with, from its first bytes; refuses binary files."""
-    with open(path, "rb") as handle:
-        head = handle.read(65536)
+    head = _head(path)
     if not head.strip():
         raise InputError(f"{path}: is empty; give a CSV with a header row and one utterance per row")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -57,19 +94,30 @@ def sniff_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def _check_header(path: Path, encoding: str) -> None:
-    with open(path, encoding=encoding, errors="replace", newline="") as handle:
-        header = next(csv.reader(handle), [])
+def _header(path: Path, encoding: str) -> tuple[list[str], str]:
+    """The header's fields and the delimiter they are separated by (comma, tab, semicolon or bar)."""
+    text = _head(path).decode(encoding if encoding != "utf-8-sig" else "utf-8", errors="replace").lstrip("\ufeff")
+    first = text.splitlines()[0] if text.strip() else ""
+    counts = {d: next(csv.reader([first], delimiter=d), []).__len__() for d in DELIMITERS}
+    sep = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return next(csv.reader([first], delimiter=sep), []), sep
+
+
+def _check_header(path: Path, header: list[str]) -> None:
     seen = set()
     for name in (h.strip().lower() for h in header):
-        if name in seen:
+        if name in seen and name:
             raise InputError(f"{path}: column {name!r} appears twice in the header (names are "
                              f"case-insensitive); rename one of them")
         seen.add(name)
 
 
 def read_chunks(path, chunk_rows: int = CHUNK_ROWS, encoding: str | None = None):
-    """DataFrames of up to `chunk_rows` rows (strings), indexed by their row number in the file."""
+    """DataFrames of up to `chunk_rows` rows (strings), indexed by their row number in the file.
+
+    CSV with a comma, tab, semicolon or bar between fields (told from the header), gzip-compressed
+    or not; Parquet (.parquet) and Excel (.xlsx) by their suffix.
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found; check the path")
@@ -78,11 +126,20 @@ def read_chunks(path, chunk_rows: int = CHUNK_ROWS, encoding: str | None = None)
     if is_parquet(path):
         yield from _parquet_chunks(path, chunk_rows)
         return
+    if is_excel(path):
+        yield from _excel_chunks(path, chunk_rows)
+        return
     encoding = encoding or sniff_encoding(path)
-    _check_header(path, encoding)
+    header, sep = _header(path, encoding)
+    _check_header(path, header)
+    # A delimiter ending every line (header included) makes an unnamed, empty last column: not data.
+    usecols = list(range(len(header) - 1)) if len(header) > 1 and not header[-1].strip() else None
+    options = {"encoding_errors": "mi_coder_cp1252"} if encoding == FALLBACK_ENCODING else {}
     try:
         with pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], chunksize=chunk_rows,
-                         encoding=encoding, skip_blank_lines=True) as reader:
+                         encoding=encoding, skip_blank_lines=True, sep=sep, index_col=False, usecols=usecols,
+                         compression="gzip" if _is_gzip(path) else None,
+                         **options) as reader:
             any_rows = False
             for chunk in reader:
                 if len(chunk):
@@ -97,6 +154,32 @@ def read_chunks(path, chunk_rows: int = CHUNK_ROWS, encoding: str | None = None)
         where = f"line {match.group(1)}" if match else "a row"
         raise InputError(f"{path}: {where} has more fields than the header; fix that row or quote "
                          f"cells that contain commas") from None
+
+
+def is_excel(path) -> bool:
+    """An Excel workbook is told by its suffix (and must be a zip archive, as .xlsx files are)."""
+    return Path(path).suffix.lower() in (".xlsx", ".xlsm")
+
+
+def _excel_chunks(path: Path, chunk_rows: int):
+    try:
+        import openpyxl  # noqa: F401 - pandas reads .xlsx through it
+    except ImportError:
+        raise InputError(f"{path}: reading Excel files needs openpyxl; pip install 'mi_coder[excel]' "
+                         f"or save the sheet as CSV") from None
+    with open(path, "rb") as handle:
+        is_zip = handle.read(4) == ZIP_MAGIC
+    if not is_zip:
+        raise InputError(f"{path}: is not an Excel .xlsx workbook; save it as .xlsx or CSV")
+    try:
+        frame = pd.read_excel(path, dtype=str, keep_default_na=False, na_values=[""])
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise InputError(f"{path}: cannot be read as an Excel workbook ({type(exc).__name__})") from None
+    if not len(frame):
+        raise InputError(f"{path}: the first sheet has a header but no rows; nothing to code")
+    frame.columns = [str(c) for c in frame.columns]
+    for start in range(0, len(frame), chunk_rows):
+        yield frame.iloc[start:start + chunk_rows]
 
 
 def _parquet_chunks(path: Path, chunk_rows: int):
@@ -118,13 +201,13 @@ def _parquet_chunks(path: Path, chunk_rows: int):
 def read_table(path) -> pd.DataFrame:
     """A whole CSV (or Parquet) file as a DataFrame of strings; InputError for anything unreadable.
 
-    Not valid UTF-8: read as Windows-1252/Latin-1, with a warning naming the file.
+    Not valid UTF-8: read as Windows-1252, with a warning naming the file.
     """
     try:
         return pd.concat(list(read_chunks(path)))
     except UnicodeDecodeError:
         warn_not_utf8(path)
-        return pd.concat(list(read_chunks(path, encoding="latin-1")))
+        return pd.concat(list(read_chunks(path, encoding=FALLBACK_ENCODING)))
 
 
 def excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -141,6 +224,8 @@ def excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 def check_output(inputs, output) -> Path:
     """Refuse an output that is one of the inputs or cannot be written, before any work is done."""
+    if str(output) == STDIO:
+        return Path(STDIO)
     output = Path(output)
     for source in inputs:
         if Path(source).exists() and output.exists() and os.path.samefile(source, output):
@@ -155,8 +240,25 @@ def check_output(inputs, output) -> Path:
     return output
 
 
+STDIO = "-"  # as a file name: standard input or output
+
+
 def atomic_write(path, write) -> None:
-    """Call `write(tmp)` on a temporary file beside `path`, then rename it: all or nothing."""
+    """Call `write(tmp)` on a temporary file beside `path`, then rename it: all or nothing.
+
+    `-` writes to standard output once the whole result is ready (the temporary file then lives
+    in a private temporary folder and is removed whatever happens).
+    """
+    if str(path) == STDIO:
+        folder = Path(tempfile.mkdtemp(prefix="mi_coder-"))
+        try:
+            write(folder / "out")
+            with open(folder / "out", "rb") as handle:
+                shutil.copyfileobj(handle, sys.stdout.buffer)
+            sys.stdout.flush()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
     path = Path(path)
     tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     try:
@@ -167,6 +269,21 @@ def atomic_write(path, write) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+@contextmanager
+def readable(source):
+    """A path to read `source` from: itself, or for `-` standard input spooled to a private temporary file."""
+    if str(source) != STDIO:
+        yield source
+        return
+    folder = Path(tempfile.mkdtemp(prefix="mi_coder-"))
+    try:
+        with open(folder / "stdin", "wb") as handle:
+            shutil.copyfileobj(sys.stdin.buffer, handle)
+        yield folder / "stdin"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_table(frame: pd.DataFrame, path) -> None:
@@ -188,17 +305,27 @@ def appender(path: Path):
 
 
 class CsvAppender:
+    """CSV rows appended chunk by chunk; tab-separated for .tsv/.tab names, gzip-compressed for .gz."""
+
     def __init__(self, path: Path):
-        self.path, self.handle, self.columns = path, None, None
+        self.path, self.handle, self.columns = Path(path), None, None
+        suffixes = [x.lower() for x in self.path.suffixes]
+        self.gzip = suffixes[-1:] == [".gz"]
+        self.sep = "\t" if set(suffixes) & {".tsv", ".tab"} else ","
 
     def __enter__(self):
-        self.handle = open(self.path, "w", encoding="utf-8", newline="")
+        if self.gzip:
+            import gzip
+            self.handle = gzip.open(self.path, "wt", encoding="utf-8", newline="")
+        else:
+            self.handle = open(self.path, "w", encoding="utf-8", newline="")
         return self
 
     def write(self, frame: pd.DataFrame) -> None:
-        if self.columns is None:
+        header = self.columns is None
+        if header:
             self.columns = list(frame.columns)
-        frame.to_csv(self.handle, header=self.handle.tell() == 0, columns=self.columns, **CSV_OPTIONS)
+        frame.to_csv(self.handle, header=header, columns=self.columns, sep=self.sep, **CSV_OPTIONS)
 
     def __exit__(self, *exc):
         self.handle.close()
