@@ -95,3 +95,11 @@ def test_side_comes_from_mi_side_and_drives_adherence():
                           "mi_code": ["advice", "neutral"]})
     s = summarize(frame, confusion=None).iloc[0]
     assert s["advice_without_permission"] == 1 and s["mi_non_adherent"] == 1
+
+
+def test_transcript_ids_keep_the_inputs_dtype_so_they_merge():
+    frame = pd.DataFrame({"session_id": [7, 7, 12], "mi_code": ["open_question", "change_talk", "advice"]})
+    s = summarize(frame, confusion=None)
+    assert s["session_id"].tolist() == [7, 12] and s["session_id"].dtype == frame["session_id"].dtype
+    merged = s.merge(pd.DataFrame({"session_id": [7, 12], "coach": ["A", "B"]}), on="session_id")
+    assert merged["coach"].tolist() == ["A", "B"]

@@ -101,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("input", help="coded CSV (output of `mi-coder code`)")
     report.add_argument("-o", "--output", required=True, help="HTML file to write")
     _column_options(report)
+    report.add_argument("--counsellor-col", help="who counselled each session (default: counsellor_id, coach, "
+                                                  "worker, … by name): adds each person's scores over sessions")
+    report.add_argument("--date-col", help="session date or number ordering a counsellor's sessions (default: "
+                                           "session_date, date, session_number, … by name)")
     report.add_argument("--model", help="the model that coded the file, whose held-out confusions give the "
                                          "intervals (default: the one named in the file's mi_model column)")
     return parser
@@ -148,8 +152,11 @@ def cmd_code(args) -> None:
         return
     bar = _progress(args, lambda: _count_rows(args.input), "utt")
     try:
-        code_file(args.input, output, model=args.model, trusted=_trust(args), jobs=args.jobs,
-                  progress=bar.update if bar else None, excel_safe=args.excel_safe, **options)
+        rows = code_file(args.input, output, model=args.model, trusted=_trust(args), jobs=args.jobs,
+                         progress=bar.update if bar else None, excel_safe=args.excel_safe, **options)
+        if bar:  # the line count was an upper bound (cells may hold line breaks): end at 100%
+            bar.total = bar.n = rows
+            bar.refresh()
     finally:
         if bar:
             bar.close()
@@ -268,7 +275,7 @@ def cmd_report(args) -> None:
 
     output = check_output([args.input], args.output)
     write_text(render_html(read_table(args.input), source=args.input, confusion=args.model or "default",
-                           **_columns(args)), output)
+                           counsellor_col=args.counsellor_col, date_col=args.date_col, **_columns(args)), output)
 
 
 COMMANDS = {"code": cmd_code, "summarize": cmd_summarize, "train": cmd_train,

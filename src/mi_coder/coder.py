@@ -10,6 +10,8 @@ over its own side's codes only.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -17,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from .codes import CLIENT, CLIENT_CODES, CODES, COUNSELLOR, COUNSELLOR_CODES, best_codes, side_name
+from .codes import CLIENT, CLIENT_CODES, CODES, COARSE_OF, COUNSELLOR, COUNSELLOR_CODES, best_codes, side_name
 from .columns import MODEL_COLUMN, SIDE_COLUMN, Layout
 from .errors import InputError
 from .features import ContextFeatures, LinearFeaturizer, without_context
@@ -114,7 +116,20 @@ class MICoder(ClassifierMixin, BaseEstimator):
         for side in (COUNSELLOR, CLIENT):
             rows = np.flatnonzero(coded & (sides == side))
             features = self._with_session(side, table.iloc[rows], session[rows])
-            self.stages_[side] = self._classifier(side).fit(features, y[rows], sample_weight=weight[rows])
+            self.stages_[side] = self._session_classifier(side).fit(features, self._session_target(side, y[rows]),
+                                                                    sample_weight=weight[rows])
+
+    def _session_classifier(self, side: str):
+        """The counsellor's session stage re-decides the coarse class only: question or reflection,
+        advice or information… (what a session's style tells); open/closed and simple/complex stay
+        the first stage's, read from the utterance itself."""
+        if side == COUNSELLOR:
+            return LogisticRegression(C=self.counsellor_C, max_iter=3000, class_weight="balanced")
+        return self._classifier(side)
+
+    @staticmethod
+    def _session_target(side: str, y: np.ndarray) -> np.ndarray:
+        return np.array([COARSE_OF[v] for v in y], dtype=object) if side == COUNSELLOR else y
 
     def _with_session(self, side: str, table: pd.DataFrame, session: np.ndarray):
         """A side's first-stage feature matrix with the scaled session columns beside it."""
@@ -167,17 +182,62 @@ class MICoder(ClassifierMixin, BaseEstimator):
             session = session_columns(first, sides, X["transcript"].to_numpy()[present], self.session)
             for side, matrix in features.items():
                 both = sp.hstack([matrix, sp.csr_matrix(session[masks[side]] / self.session_scale_)], format="csr")
-                out[side][rows[masks[side]]] = self.stages_[side].predict_proba(both)
+                stage = self.stages_[side]
+                proba = stage.predict_proba(both)
+                if side == COUNSELLOR:
+                    first_stage = self.pipelines_[side].named_steps["classify"]
+                    proba = first_stage.leaf_proba(proba, stage.classes_, matrix)
+                out[side][rows[masks[side]]] = proba
         return out
 
     # -- the SPEC's convenience API -----------------------------------------------------------------
 
-    def code(self, text: str, side: str = COUNSELLOR, context=()) -> str:
-        """The code of one utterance; `context` lists earlier (side, text) turns, oldest first."""
+    def code(self, text: str, side: str = COUNSELLOR, context=(), return_proba: bool = False):
+        """The code of one utterance.
+
+        Args:
+            text: the utterance.
+            side: who says it: 'counsellor' (default) or 'client', or any speaker value of the side
+                vocabulary ('therapist', 'coach', 'patient', 'seeker', …).
+            context: earlier turns of the conversation as (side, text) pairs, oldest first; a
+                reflection is told from what the client said just before.
+            return_proba: if True, return a `Coded` (code, confidence, probabilities) instead of
+                the code alone.
+
+        Returns the code ('' for blank text), or a `Coded` with `return_proba=True`.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"code() codes one utterance (a str), not a {type(text).__name__}; for many, put "
+                            f"them in a DataFrame and use code_frame()")
         side = side_name(side)
         context = [(side_name(s), t) for s, t in context]
         X = utterance_frame([t for _, t in context] + [text], [s for s, _ in context] + [side])
-        return str(best_codes(self.side_proba(X)[side][-1:], side)[0][0])
+        proba = self.side_proba(X)[side][-1:]
+        code, confidence = best_codes(proba, side)
+        if not return_proba:
+            return str(code[0])
+        probabilities = {} if not code[0] else {c: float(p) for c, p in zip(CODES[side], proba[0])}
+        return Coded(str(code[0]), None if not code[0] else float(confidence[0]), probabilities)
+
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:
+        """scikit-learn's repr, then what a loaded model is: its file's hash, training data and held-out scores."""
+        text = super().__repr__(N_CHAR_MAX)
+        info = getattr(self, "info", None)
+        if not info or not hasattr(self, "pipelines_"):
+            return text
+        versions = info.get("versions", {})
+        lines = [text, f"  model {getattr(self, 'model_sha256_', 'unsaved')[:16]}, written by mi_coder "
+                       f"{versions.get('mi_coder', '?')}"]
+        if info.get("conversations"):
+            lines.append("  trained on " + ", ".join(f"{n} {c} transcripts" for c, n in info["conversations"].items()))
+        evaluation = info.get("evaluation") or {}
+        scores = [(name, evaluation.get(key, {}).get("macro_f1")) for name, key in
+                  (("AnnoMI coarse-4 macro-F1", "annomi_coarse_4"), ("client macro-F1", "client_3"))]
+        scores.append(("open/closed accuracy", evaluation.get("open_vs_closed_accuracy")))
+        if any(v is not None for _, v in scores):
+            lines.append("  held-out (transcript-grouped CV): " + ", ".join(
+                f"{name} {v:.3f}" for name, v in scores if v is not None))
+        return "\n".join(lines)
 
     def code_frame(self, frame: pd.DataFrame, text_col=None, speaker_col=None, transcript_col=None,
                    counsellor_values=None, client_values=None, probabilities: bool = False,
@@ -221,6 +281,14 @@ class MICoder(ClassifierMixin, BaseEstimator):
 
 
 Coder = MICoder  # the name of 0.1
+
+
+class Coded(NamedTuple):
+    """One coded utterance: its code, the model's probability for it, and every code's probability."""
+
+    code: str
+    confidence: float | None
+    probabilities: dict
 
 
 def check_utterances(X) -> pd.DataFrame:

@@ -51,10 +51,16 @@ class HierarchicalClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X):
-        coarse = self.coarse_.predict_proba(X)
+        return self.leaf_proba(self.coarse_.predict_proba(X), self.coarse_.classes_, X)
+
+    def leaf_proba(self, coarse: np.ndarray, coarse_classes, X) -> np.ndarray:
+        """Leaf-code probabilities from coarse ones (in `coarse_classes` order) and this model's subtypes on X.
+
+        The session stage re-estimates the coarse classes and keeps these subtype classifiers.
+        """
         out = np.zeros((coarse.shape[0], len(self.classes_)))
         index = {c: i for i, c in enumerate(self.classes_)}
-        for k, parent in enumerate(self.coarse_.classes_):
+        for k, parent in enumerate(coarse_classes):
             if parent in self.subtypes_:
                 sub = self.subtypes_[parent]
                 sub_p = sub.predict_proba(X)

@@ -40,75 +40,130 @@ def svg_scatter(panels: list[dict], size: int = 220, pad: int = 34) -> str:
     return "\n".join(parts)
 
 
+# One colour per code, from Paul Tol's colour-blind-safe "muted" scheme (and greys for the
+# codes that carry little: other, neutral).
 PALETTE = {
-    "open_question": "#1f6feb", "closed_question": "#79c0ff", "simple_reflection": "#2da44e",
-    "complex_reflection": "#116329", "affirmation": "#bf3989", "advice": "#cf222e",
-    "information": "#d4a72c", "other": "#8c959f", "change_talk": "#2da44e", "sustain_talk": "#cf222e",
-    "neutral": "#d0d7de",
+    "open_question": "#332288", "closed_question": "#88CCEE", "simple_reflection": "#44AA99",
+    "complex_reflection": "#117733", "affirmation": "#999933", "advice": "#CC6677",
+    "information": "#DDCC77", "other": "#BBBBBB", "change_talk": "#AA4499", "sustain_talk": "#882255",
+    "neutral": "#777777",
 }
+FONT = "font-family='system-ui,sans-serif' font-size='12'"
 
 
-def svg_bars(counts: dict, width: int = 420, bar: int = 16) -> str:
-    """Horizontal bars of code counts, labelled."""
+def svg_bars(counts: dict, width: int = 460, bar: int = 20) -> str:
+    """Horizontal bars of code counts, labelled, one colour per code."""
     top = max([v for v in counts.values()] + [1])
     height = bar * len(counts) + 8
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-             f"font-family='sans-serif' font-size='11' role='img' aria-label='code counts'>"]
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' {FONT} "
+             f"role='img' aria-label='code counts'>"]
     for i, (code, n) in enumerate(counts.items()):
         y = 4 + i * bar
-        w = (width - 180) * n / top
-        parts += [f"<text x='0' y='{y + bar - 5}'>{html.escape(code)}</text>",
-                  f"<rect x='140' y='{y + 2}' width='{w:.1f}' height='{bar - 4}' fill='{PALETTE.get(code, '#888')}'/>",
-                  f"<text x='{144 + w:.1f}' y='{y + bar - 5}'>{int(n)}</text>"]
+        w = (width - 200) * n / top
+        parts += [f"<text x='0' y='{y + bar - 6}'>{html.escape(code.replace('_', ' '))}</text>",
+                  f"<rect x='150' y='{y + 3}' width='{w:.1f}' height='{bar - 6}' fill='{PALETTE.get(code, '#888')}'/>",
+                  f"<text x='{156 + w:.1f}' y='{y + bar - 6}'>{int(n)}</text>"]
     parts.append("</svg>")
     return "\n".join(parts)
 
 
-def svg_timeline(codes: list[str], counsellor_codes, width: int = 760) -> str:
-    """The session left to right: one lane per counsellor code, client change (up) / sustain (down) talk."""
-    lanes = list(counsellor_codes)
-    lane_h, left = 14, 130
+def svg_timeline(codes: list[str], rows: list[int], counsellor_codes, width: int = 860) -> str:
+    """The session left to right: a lane per code; each mark links to its utterance (`#r<file row>`)."""
+    lanes = list(counsellor_codes) + ["change_talk", "neutral", "sustain_talk"]
+    lane_h, left = 18, 150
     n = max(len(codes), 1)
-    talk_top = 8 + lane_h * len(lanes) + 10
-    height = talk_top + 50
+    height = 10 + lane_h * len(lanes) + 22
     step = (width - left - 10) / n
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-             f"font-family='sans-serif' font-size='10' role='img' aria-label='session timeline'>"]
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' {FONT} "
+             f"role='img' aria-label='session timeline'>"]
     for j, lane in enumerate(lanes):
         y = 8 + j * lane_h
-        parts += [f"<text x='0' y='{y + 10}'>{html.escape(lane)}</text>",
-                  f"<line x1='{left}' y1='{y + 7}' x2='{width - 10}' y2='{y + 7}' stroke='#eee'/>"]
-    mid = talk_top + 20
-    parts += [f"<text x='0' y='{talk_top + 8}'>change talk ▲</text>",
-              f"<text x='0' y='{talk_top + 40}'>sustain talk ▼</text>",
-              f"<line x1='{left}' y1='{mid}' x2='{width - 10}' y2='{mid}' stroke='#ccc'/>"]
-    talk = {"change_talk": mid - 18, "sustain_talk": mid}  # bars above and below the middle line
-    for i, code in enumerate(codes):
-        x = left + i * step
-        if code in lanes:
-            y, h, label = 8 + lanes.index(code) * lane_h + 2, 10, code
-        elif code in talk:
-            y, h, label = talk[code], 18, code.replace("_", " ")
-        else:
+        parts += [f"<text x='0' y='{y + 13}'>{html.escape(lane.replace('_', ' '))}</text>",
+                  f"<line x1='{left}' y1='{y + 9}' x2='{width - 10}' y2='{y + 9}' stroke='#eee'/>"]
+    axis = 8 + lane_h * len(lanes) + 4
+    parts += [f"<line x1='{left}' y1='{axis}' x2='{width - 10}' y2='{axis}' stroke='#999'/>",
+              f"<text x='{left}' y='{axis + 15}'>1</text>",
+              f"<text x='{width - 10}' y='{axis + 15}' text-anchor='end'>{len(codes)} (utterance)</text>"]
+    for i, (code, row) in enumerate(zip(codes, rows)):
+        if code not in lanes:
             continue
-        parts.append(f"<rect x='{x:.1f}' y='{y}' width='{max(step - 1, 1):.1f}' height='{h}' "
-                     f"fill='{PALETTE[code]}'><title>{i + 1}: {label}</title></rect>")
+        x = left + i * step
+        y = 8 + lanes.index(code) * lane_h + 2
+        parts.append(f"<a href='#r{row}'><rect x='{x:.1f}' y='{y}' width='{max(step - 1, 2):.1f}' height='14' "
+                     f"fill='{PALETTE[code]}'><title>row {row}: {code.replace('_', ' ')}</title></rect></a>")
     parts.append("</svg>")
     return "\n".join(parts)
 
 
-def svg_score(value, low, high, fair, good, top: float, width: int = 260) -> str:
-    """One score on a scale with the MITI fair and good thresholds and its interval, if any."""
-    def sx(v):
-        return 6 + (width - 12) * min(max(v, 0), top) / top
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='26' role='img' aria-label='score'>",
-             f"<rect x='6' y='10' width='{width - 12}' height='6' fill='#f6f8fa' stroke='#d0d7de'/>"]
+def _scale(top: float, width: int, left: int = 14, right: int = 20):
+    return lambda v: left + (width - left - right) * min(max(v, 0), top) / top
+
+
+def svg_score(value, low, high, fair, good, top: float, percent: bool, width: int = 300) -> str:
+    """One score on an axis with ticks, the MITI below-fair/fair/good zones shaded, and its interval."""
+    sx = _scale(top, width)
+    label = (lambda v: f"{100 * v:.0f}%") if percent else (lambda v: f"{v:g}")
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='44' {FONT} role='img' "
+             f"aria-label='score on its scale'>"]
     if fair is not None:
-        parts += [f"<rect x='{sx(fair):.1f}' y='10' width='{sx(good) - sx(fair):.1f}' height='6' fill='#fff8c5'/>",
-                  f"<rect x='{sx(good):.1f}' y='10' width='{sx(top) - sx(good):.1f}' height='6' fill='#dafbe1'/>"]
+        parts += [f"<rect x='{sx(0):.1f}' y='8' width='{sx(fair) - sx(0):.1f}' height='14' fill='#F4C7C3'/>",
+                  f"<rect x='{sx(fair):.1f}' y='8' width='{sx(good) - sx(fair):.1f}' height='14' fill='#FCE8B2'/>",
+                  f"<rect x='{sx(good):.1f}' y='8' width='{sx(top) - sx(good):.1f}' height='14' fill='#B7E1CD'/>"]
+    else:
+        parts.append(f"<rect x='{sx(0):.1f}' y='8' width='{sx(top) - sx(0):.1f}' height='14' fill='#EEEEEE'/>")
+    ticks = sorted({0.0, top} | ({fair, good} if fair is not None else {top / 2}))
+    last = -100.0
+    for t in ticks:
+        parts.append(f"<line x1='{sx(t):.1f}' y1='22' x2='{sx(t):.1f}' y2='27' stroke='#555'/>")
+        if sx(t) - last >= 30:  # labels that would overlap are left to the tick
+            parts.append(f"<text x='{sx(t):.1f}' y='39' text-anchor='middle'>{label(t)}</text>")
+            last = sx(t)
     if low is not None and high is not None and not (np.isnan(low) or np.isnan(high)):
-        parts.append(f"<line x1='{sx(low):.1f}' y1='13' x2='{sx(high):.1f}' y2='13' stroke='#57606a' stroke-width='2'/>")
+        parts.append(f"<line x1='{sx(low):.1f}' y1='15' x2='{sx(high):.1f}' y2='15' stroke='#222' stroke-width='2'/>")
     if value is not None and not np.isnan(value):
-        parts.append(f"<circle cx='{sx(value):.1f}' cy='13' r='5' fill='#0969da'/>")
+        parts.append(f"<circle cx='{sx(value):.1f}' cy='15' r='5' fill='#332288' stroke='white'/>")
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def svg_trend(points: list[tuple], top: float, fair=None, good=None, percent: bool = False,
+              width: int = 240, height: int = 110) -> str:
+    """A score over sessions: [(label, value, low, high)], oldest first, with the fair/good lines."""
+    left, bottom = 40, 22
+    sy = lambda v: 8 + (height - bottom - 8) * (1 - min(max(v, 0), top) / top)  # noqa: E731
+    n = max(len(points), 1)
+    sx = lambda i: left + (width - left - 10) * (i + 0.5) / n  # noqa: E731
+    label = (lambda v: f"{100 * v:.0f}%") if percent else (lambda v: f"{v:g}")
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' {FONT} role='img' "
+             f"aria-label='score over sessions'>",
+             f"<line x1='{left}' y1='{sy(0):.1f}' x2='{width - 10}' y2='{sy(0):.1f}' stroke='#999'/>"]
+    for t, colour in ((fair, "#E0A800"), (good, "#2E8B57")):
+        if t is not None:
+            parts += [f"<line x1='{left}' y1='{sy(t):.1f}' x2='{width - 10}' y2='{sy(t):.1f}' stroke='{colour}' "
+                      f"stroke-dasharray='4 3'/>",
+                      f"<text x='{left - 4}' y='{sy(t) + 4:.1f}' text-anchor='end'>{label(t)}</text>"]
+    parts.append(f"<text x='{left - 4}' y='{sy(0) + 4:.1f}' text-anchor='end'>{label(0)}</text>")
+    previous = None
+    for i, (name, value, low, high) in enumerate(points):
+        x = sx(i)
+        crowded = (width - left - 10) / n < 72  # dates no longer fit side by side: number the sessions
+        shown = str(i + 1) if crowded else html.escape(str(name))[:10]
+        parts.append(f"<text x='{x:.1f}' y='{height - 6}' text-anchor='middle'>{shown}</text>")
+        if low is not None and high is not None and not (pd_isnan(low) or pd_isnan(high)):
+            parts.append(f"<line x1='{x:.1f}' y1='{sy(low):.1f}' x2='{x:.1f}' y2='{sy(high):.1f}' stroke='#888' "
+                         f"stroke-width='2'/>")
+        if value is not None and not pd_isnan(value):
+            if previous is not None:
+                parts.append(f"<line x1='{previous[0]:.1f}' y1='{previous[1]:.1f}' x2='{x:.1f}' y2='{sy(value):.1f}' "
+                             f"stroke='#332288'/>")
+            parts.append(f"<circle cx='{x:.1f}' cy='{sy(value):.1f}' r='4' fill='#332288'/>")
+            previous = (x, sy(value))
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def pd_isnan(value) -> bool:
+    try:
+        return bool(np.isnan(value))
+    except TypeError:
+        return value is None

@@ -1,120 +1,285 @@
-"""A self-contained HTML report of a coded table: an index of transcripts, then one section each.
+"""A self-contained HTML report a supervisor gives feedback from.
 
-No external scripts, fonts or images: styles and plots (SVG) are inline, so the file can be
-mailed or archived with the session and opened offline. Per transcript: code counts, the
-summary scores against the MITI fair/good thresholds (with 90% intervals when the model's
-confusions are known), a timeline of the session, and the utterances with their codes, those
-below the confidence threshold marked for human review.
+One file, no network: styles, a few lines of script (sorting, the review-only view) and the plots
+(SVG) are inline. It says what produced the numbers (source file, date, model, its known
+accuracy), then an index of transcripts (sortable by any score, with an overall row), each
+counsellor's scores over their sessions when the file says who and when, and per transcript:
+the scores against the MITI thresholds with intervals and plain-language bands, code counts, a
+timeline linked to the utterances, and the utterances with their file rows, low-confidence codes
+marked for review.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import replace
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from .codes import CLIENT_CODES, COUNSELLOR_CODES
-from .columns import Layout
-from .plots import svg_bars, svg_score, svg_timeline
+from .columns import Layout, file_row, find_one
+from .display import LABELS, band_words
+from .plots import svg_bars, svg_score, svg_timeline, svg_trend
 from .scores import SCORES
-from .summarize import summarize
+from .summarize import model_info, summarize
 
 LOW_CONFIDENCE = 0.5
+FEW = 5  # a score resting on fewer utterances than this is marked as too few to judge
+COUNSELLOR_NAMES = ("counsellor_id", "counselor_id", "counsellor", "counselor", "coach", "coach_id",
+                    "worker", "worker_id", "supporter_id", "therapist_id", "clinician", "trainee")
+DATE_NAMES = ("session_date", "date", "session_number", "session_no", "visit", "week")
 
 STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:62em;color:#222;padding:0 1em}
-h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2.5em;border-bottom:1px solid #ccc;padding-bottom:.2em}
-h3{font-size:1em;margin-bottom:.3em}
-table{border-collapse:collapse;margin:.5em 0}td,th{padding:.25em .6em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
-.good{color:#1a7f37;font-weight:600}.fair{color:#9a6700;font-weight:600}.below_fair{color:#cf222e;font-weight:600}
-tr.review{background:#fff4ce}.code{font-family:ui-monospace,monospace;font-size:.9em}
-.note{color:#57606a;font-size:.9em}.num{text-align:right}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:15px;margin:2em auto;max-width:70em;color:#222;padding:0 1em}
+h1{font-size:1.6em}h2{font-size:1.3em;margin-top:2.5em;border-bottom:1px solid #ccc;padding-bottom:.2em}
+h3{font-size:1.05em;margin-bottom:.3em}
+table{border-collapse:collapse;margin:.5em 0}td,th{padding:.3em .6em;border-bottom:1px solid #e5e5e5;text-align:left;vertical-align:top}
+th.sort{cursor:pointer;text-decoration:underline dotted}th.sort:after{content:" ⇅";color:#999}
+.good{color:#117733;font-weight:600}.fair{color:#8a6d00;font-weight:600}.below_fair{color:#a0284a;font-weight:600}
+tr.review{background:#fff1c2}.code{font-family:ui-monospace,monospace}.few{color:#a0284a}
+.note{color:#555}.num{text-align:right}.prov{background:#f5f5f5;padding:.6em 1em;border-radius:6px}
+body.review-only tr.utt:not(.review){display:none}tr.overall td{font-weight:600;border-top:2px solid #999}
+"""
+
+SCRIPT = """
+function sortBy(th){const t=th.closest('table'),i=[...th.parentNode.children].indexOf(th),
+rows=[...t.querySelectorAll('tr.row')],up=th.dataset.up!=='1';th.dataset.up=up?'1':'0';
+const key=r=>{const v=r.children[i].dataset.v;const n=parseFloat(v);return isNaN(n)?(v||''):n};
+rows.sort((a,b)=>{const x=key(a),y=key(b);if(x===y)return 0;if(x===''||y==='')return x===''?1:-1;
+return (x<y?-1:1)*(up?1:-1)});const last=t.querySelector('tr.overall');rows.forEach(r=>t.tBodies[0].insertBefore(r,last))}
 """
 
 
 def _fmt(value, digits: int = 2) -> str:
-    if value is None or (isinstance(value, (float, np.floating)) and np.isnan(value)) or value is pd.NA:
+    if value is None or value is pd.NA or (isinstance(value, (float, np.floating)) and np.isnan(value)):
         return "–"
     if isinstance(value, (float, np.floating)):
         return f"{value:.{digits}f}"
     return html.escape(str(value))
 
 
+def _value(value, percent: bool) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{100 * value:.0f}%" if percent else f"{value:.2f}"
+
+
+def _denominator(row, name) -> int:
+    return int(sum(row[c] for c in SCORES[name][1]))
+
+
 def _band(row, name) -> str:
     band = row.get(f"{name}_band", "")
     if not isinstance(band, str) or not band:
         return ""
-    p = row.get(f"{name}_band_probability")
-    extra = f", p = {p:.2f}" if isinstance(p, (float, np.floating)) and not np.isnan(p) else ""
-    return f"<span class='{band}'>{band.replace('_', ' ')}</span>{extra}"
+    return f"<span class='{band}'>{html.escape(band_words(band, row.get(f'{name}_band_probability')))}</span>"
 
 
 def _scores_table(row) -> str:
-    parts = ["<table><tr><th>score</th><th>value</th><th>90% interval</th><th>band</th>"
-             "<th>fair ≥</th><th>good ≥</th><th></th></tr>"]
+    parts = ["<table><tr><th>score</th><th>value</th><th>90% interval</th><th>band (how likely)</th>"
+             "<th>on the MITI scale: below fair · fair · good</th></tr>"]
     for name, (_, _, fair, good) in SCORES.items():
+        percent = name != "reflection_to_question"
         value, low, high = row[name], row.get(f"{name}_low"), row.get(f"{name}_high")
-        interval = f"{_fmt(low)} – {_fmt(high)}" if low is not None and not pd.isna(low) else "–"
-        top = max(3.0 if name == "reflection_to_question" else 1.0,
-                  *(v for v in (value, high) if v is not None and not pd.isna(v)))
-        parts.append(f"<tr><td>{name}</td><td class='num'>{_fmt(value)}</td><td>{interval}</td>"
-                     f"<td>{_band(row, name)}</td><td>{_fmt(fair) if fair else ''}</td>"
-                     f"<td>{_fmt(good) if good else ''}</td>"
-                     f"<td>{svg_score(value, low, high, fair, good, top)}</td></tr>")
+        top = 3.0 if not percent else 1.0
+        top = max(top, *(v for v in (value, high) if v is not None and not pd.isna(v)))
+        n = _denominator(row, name)
+        spans_all = low is not None and not pd.isna(low) and low <= 1e-9 and high >= top - 1e-9
+        if n < FEW or spans_all or low is None or pd.isna(low):
+            interval = f"<span class='few'>too few utterances to tell (n = {n})</span>"
+        else:
+            interval = f"{_value(low, percent)} – {_value(high, percent)} <span class='note'>(n = {n})</span>"
+        parts.append(f"<tr><td>{LABELS[name]}</td><td class='num'>{_value(value, percent)}</td><td>{interval}</td>"
+                     f"<td>{_band(row, name)}</td><td>{svg_score(value, low, high, fair, good, top, percent)}</td></tr>")
+    if "mi_quality_probability" in row and not pd.isna(row["mi_quality_probability"]):
+        parts.append(f"<tr><td>{LABELS['mi_quality_probability']}</td><td class='num'>"
+                     f"{_value(row['mi_quality_probability'], True)}</td><td>"
+                     f"{_value(row['mi_quality_probability_low'], True)} – "
+                     f"{_value(row['mi_quality_probability_high'], True)}</td><td colspan='2' class='note'>how likely "
+                     f"expert coders would call this session good MI, from its mix of codes</td></tr>")
     if "pct_mi_adherent" in row:
-        parts.append(f"<tr><td>pct_mi_adherent</td><td class='num'>{_fmt(row['pct_mi_adherent'])}</td>"
-                     f"<td colspan='5' class='note'>{int(row['mi_adherent'])} MI-adherent, "
+        n = int(row["mi_adherent"] + row["mi_non_adherent"])
+        few = f" <span class='few'>(n = {n}: too few to judge)</span>" if n < FEW else ""
+        parts.append(f"<tr><td>{LABELS['pct_mi_adherent']}</td><td class='num'>{_value(row['pct_mi_adherent'], True)}"
+                     f"</td><td colspan='3' class='note'>{int(row['mi_adherent'])} MI-adherent, "
                      f"{int(row['mi_non_adherent'])} non-adherent utterances "
-                     f"({int(row['advice_without_permission'])} advice without permission)</td></tr>")
+                     f"({int(row['advice_without_permission'])} advice without permission){few}</td></tr>")
     parts.append("</table>")
     return "".join(parts)
 
 
+def _provenance(source: str, coded: pd.DataFrame, manifest: dict) -> str:
+    """What produced the numbers: the file, the date, the model and its known accuracy."""
+    from .version import __version__
+
+    info = manifest.get("info", {})
+    ev = info.get("evaluation", {})
+    trained = ", ".join(f"{corpus} ({n} transcripts)" for corpus, n in info.get("conversations", {}).items())
+    accuracy = ""
+    if ev:
+        accuracy = (f"Known accuracy on transcripts it never saw: counsellor codes AnnoMI coarse-4 macro-F1 "
+                    f"{ev.get('annomi_coarse_4', {}).get('macro_f1', float('nan')):.2f}, open vs closed "
+                    f"{ev.get('open_vs_closed_accuracy', float('nan')):.2f}, client talk macro-F1 "
+                    f"{ev.get('client_3', {}).get('macro_f1', float('nan')):.2f} "
+                    f"(<a href='#model'>details</a>).")
+    sha = str(manifest.get("sha256", ""))
+    return (f"<p class='prov'>Source <b>{html.escape(str(source))}</b>, {len(coded)} rows; report made "
+            f"{date.today().isoformat()} by mi_coder {__version__}.<br>Model <span class='code'>{sha[:16] or 'unknown'}"
+            f"</span> (mi_coder {html.escape(str(info.get('versions', {}).get('mi_coder', '?')))}), trained on "
+            f"{html.escape(trained or 'unknown data')}. {accuracy}<br>Codes come from an automatic coder: use them for "
+            f"feedback and screening, and check what matters.</p>")
+
+
+def _model_section(manifest: dict) -> str:
+    ev = manifest.get("info", {}).get("evaluation", {})
+    parts = ["<h2 id='model'>About the model</h2><p class='note'>Per-code precision and recall on held-out "
+             "transcripts (transcript-grouped cross-validation, as in the model card).</p>"]
+    for key, title in (("counsellor_8", "Counsellor codes"), ("client_3", "Client codes")):
+        if key not in ev:
+            continue
+        parts.append(f"<h3>{title}: macro-F1 {ev[key]['macro_f1']:.2f}</h3><table><tr><th>code</th><th>precision</th>"
+                     "<th>recall</th><th>F1</th></tr>")
+        for code, m in ev[key]["per_code"].items():
+            parts.append(f"<tr><td>{code.replace('_', ' ')}</td><td class='num'>{m['precision']:.2f}</td>"
+                         f"<td class='num'>{m['recall']:.2f}</td><td class='num'>{m['f1']:.2f}</td></tr>")
+        parts.append("</table>")
+    return "".join(parts)
+
+
+def _cell(value, percent=False, band="") -> str:
+    data = "" if value is None or pd.isna(value) else f"{float(value):.6g}"
+    return f"<td data-v='{data}' class='num'>{_value(value, percent)} {band}</td>"
+
+
+def _index(summary: pd.DataFrame, overall: pd.Series, anchors: list[str], extra: dict) -> str:
+    key = summary.columns[0]
+    names = list(SCORES) + (["mi_quality_probability"] if "mi_quality_probability" in summary else [])
+    head = "".join(f"<th class='sort' onclick='sortBy(this)'>{html.escape(h)}</th>"
+                   for h in ["transcript", *extra, "utterances", *(LABELS[n] for n in names)])
+    parts = ["<h2 id='index'>Transcripts</h2><p class='note'>Click a column to sort.</p><table><tbody>",
+             f"<tr>{head}</tr>"]
+    for (_, row), anchor in zip(summary.iterrows(), anchors):
+        cells = [f"<td data-v='{_fmt(row[key])}'><a href='#{anchor}'>{_fmt(row[key])}</a></td>"]
+        cells += [f"<td data-v='{_fmt(values[anchor])}'>{_fmt(values[anchor])}</td>" for values in extra.values()]
+        cells.append(f"<td data-v='{int(row['n_utterances'])}' class='num'>{int(row['n_utterances'])}</td>")
+        cells += [_cell(row[n], n != "reflection_to_question", _band_short(row, n)) for n in names]
+        parts.append(f"<tr class='row'>{''.join(cells)}</tr>")
+    cells = ["<td>all transcripts</td>"] + ["<td></td>"] * len(extra) + [f"<td class='num'>{int(overall['n_utterances'])}</td>"]
+    cells += [_cell(overall.get(n), n != "reflection_to_question") for n in names]
+    parts.append(f"<tr class='overall'>{''.join(cells)}</tr></tbody></table>")
+    return "".join(parts)
+
+
+def _band_short(row, name) -> str:
+    band = row.get(f"{name}_band", "")
+    return f"<span class='{band}'>{band.replace('_', ' ')}</span>" if isinstance(band, str) and band else ""
+
+
+def _people(summary: pd.DataFrame, person: dict, when: dict, anchors: list[str]) -> str:
+    """Each counsellor's scores over their sessions, oldest first, with intervals."""
+    table = summary.assign(_person=[person[a] for a in anchors], _when=[when.get(a, "") for a in anchors],
+                           _anchor=anchors)
+    parts = ["<h2 id='people'>Counsellors over sessions</h2>"]
+    for name, rows in table.groupby("_person", sort=True):
+        rows = rows.sort_values("_when", key=_sort_key, kind="stable")
+        parts.append(f"<h3>{html.escape(str(name))}: {len(rows)} session(s)</h3><table><tr>")
+        for score, (_, _, fair, good) in SCORES.items():
+            percent = score != "reflection_to_question"
+            top = 1.0 if percent else max(3.0, float(np.nanmax(rows[score].to_numpy(dtype=float), initial=0)))
+            points = [(w or "?", r[score], r.get(f"{score}_low"), r.get(f"{score}_high"))
+                      for w, (_, r) in zip(rows["_when"], rows.iterrows())]
+            parts.append(f"<td>{LABELS[score]}<br>{svg_trend(points, top, fair, good, percent)}</td>")
+        parts.append("</tr></table><p class='note'>Sessions: " + ", ".join(
+            f"<a href='#{a}'>{html.escape(str(w) or '?')}</a>" for a, w in zip(rows["_anchor"], rows["_when"])) + "</p>")
+    return "".join(parts)
+
+
+def _sort_key(values: pd.Series) -> pd.Series:
+    as_number = pd.to_numeric(values, errors="coerce")
+    if as_number.notna().all():
+        return as_number
+    as_date = pd.to_datetime(values, errors="coerce")
+    return as_date if as_date.notna().all() else values.astype(str)
+
+
 def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: str = "input",
                 confusion="default", text_col=None, speaker_col=None, counsellor_values=None,
-                client_values=None) -> str:
-    """The report as one HTML string; column options as for `summarize`, resolved once."""
+                client_values=None, counsellor_col: str | None = None, date_col: str | None = None) -> str:
+    """The report as one HTML string; column options as for `summarize`, resolved once.
+
+    `counsellor_col` (who counselled) and `date_col` (a date or session number) add each
+    counsellor's scores over their sessions; both are found by name when not given.
+    """
     layout = Layout.resolve(coded, text_col, speaker_col, transcript_col, counsellor_values, client_values,
                             source=source, require_text=False)
     summary = summarize(coded, source=source, confusion=confusion, layout=layout)
-    key = summary.columns[0]
-    text, speaker = layout.text, layout.speaker
+    overall = summarize(coded, source=source, confusion=None, layout=replace(layout, transcript=None)).iloc[0]
+    manifest = _manifest(confusion, coded, source)
     keys = layout.transcripts(coded).to_numpy()
+    order = list(pd.unique(keys))  # summary rows are in this order
+    anchors = [f"t{i}" for i in range(len(order))]
+    person_col = find_one(coded, counsellor_col, COUNSELLOR_NAMES, "counsellor", source, unique=False)
+    when_col = find_one(coded, date_col, DATE_NAMES, "date", source, unique=False)
+    first = {k: i for i, k in reversed(list(enumerate(keys)))}
+    person = {a: coded[person_col].iloc[first[k]] for a, k in zip(anchors, order)} if person_col else {}
+    when = {a: coded[when_col].iloc[first[k]] for a, k in zip(anchors, order)} if when_col else {}
+    extra = {}
+    if person_col:
+        extra["counsellor"] = person
+    if when_col:
+        extra["session"] = when
     codes = coded["mi_code"].astype("string").fillna("").to_numpy()
     confidence = pd.to_numeric(coded.get("mi_confidence", pd.Series(np.nan, index=coded.index)),
                                errors="coerce").to_numpy()
     review_total = int(np.sum(confidence < LOW_CONFIDENCE))
     parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
              "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-             "<title>MI coding report</title>", f"<style>{STYLE}</style></head><body>",
-             "<h1>MI coding report</h1>",
-             f"<p class='note'>{len(summary)} transcript(s), {len(coded)} utterances, {review_total} marked "
-             f"for review (confidence below {LOW_CONFIDENCE}). Codes come from an automatic coder (mi_coder); "
-             f"thresholds are MITI 4.2.1's fair and good levels (% open questions: MISC 2.5 / MITI 3). "
-             f"Intervals show how far the score could move given the coder's known error rates.</p>",
-             "<h2 id='index'>Transcripts</h2><table><tr><th>transcript</th><th>utterances</th>"
-             + "".join(f"<th>{n}</th>" for n in SCORES) + "</tr>"]
-    for n, row in summary.iterrows():
-        parts.append(f"<tr><td><a href='#t{n}'>{_fmt(row[key])}</a></td><td class='num'>{row['n_utterances']}</td>"
-                     + "".join(f"<td>{_fmt(row[s])} {_band(row, s)}</td>" for s in SCORES) + "</tr>")
-    parts.append("</table>")
-    for n, row in summary.iterrows():
-        mask = keys == row[key]
-        rows = coded[mask]
+             "<title>MI coding report</title>", f"<style>{STYLE}</style><script>{SCRIPT}</script></head><body>",
+             "<h1>MI coding report</h1>", _provenance(source, coded, manifest),
+             f"<p>{len(summary)} transcript(s), {len(coded)} utterances, {review_total} marked for review "
+             f"(confidence below {LOW_CONFIDENCE}). <label><input type='checkbox' "
+             f"onchange=\"document.body.classList.toggle('review-only',this.checked)\"> show only the utterances to "
+             f"review</label></p><p class='note'>Thresholds are MITI 4.2.1's fair and good levels (% open "
+             f"questions: MISC 2.5 / MITI 3). Intervals show how far a score could move given the coder's known "
+             f"error rates; a score resting on fewer than {FEW} utterances is marked as too few to judge.</p>",
+             _index(summary, overall, anchors, extra)]
+    if person_col:
+        parts.append(_people(summary, person, when, anchors))
+    for (n, row), anchor, k in zip(summary.iterrows(), anchors, order):
+        mask = keys == k
+        positions = np.flatnonzero(mask)
+        rows = [file_row(coded, int(p)) for p in positions]
         counts = {c: int(row[c]) for c in COUNSELLOR_CODES + CLIENT_CODES}
-        parts += [f"<h2 id='t{n}'>Transcript {_fmt(row[key])}</h2>",
+        parts += [f"<h2 id='{anchor}'>Transcript {_fmt(row[summary.columns[0]])}</h2>",
                   "<h3>Summary scores</h3>", _scores_table(row),
                   "<h3>Code counts</h3>", svg_bars(counts),
-                  "<h3>Timeline</h3>", svg_timeline(list(codes[mask]), COUNSELLOR_CODES),
-                  "<h3>Utterances</h3><table><tr><th>#</th><th>speaker</th><th>code</th>"
+                  "<h3>Timeline <span class='note'>(click a mark to see the utterance)</span></h3>",
+                  svg_timeline(list(codes[mask]), rows, COUNSELLOR_CODES),
+                  "<h3>Utterances</h3><table><tr><th>file row</th><th>speaker</th><th>code</th>"
                   "<th>confidence</th><th>utterance</th></tr>"]
-        for i, (code, conf, (_, utt)) in enumerate(zip(codes[mask], confidence[mask], rows.iterrows()), 1):
-            review = " class='review' title='low confidence: check this code'" if conf < LOW_CONFIDENCE else ""
-            parts.append(f"<tr{review}><td>{i}</td><td>{_fmt(utt[speaker]) if speaker else ''}</td>"
-                         f"<td class='code'>{_fmt(code)}</td><td class='num'>{_fmt(conf)}</td>"
-                         f"<td>{_fmt(utt[text]) if text else ''}</td></tr>")
+        for p, r in zip(positions, rows):
+            review = " review' title='low confidence: check this code" if confidence[p] < LOW_CONFIDENCE else ""
+            speaker = coded[layout.speaker].iloc[p] if layout.speaker else ""
+            text = coded[layout.text].iloc[p] if layout.text else ""
+            parts.append(f"<tr id='r{r}' class='utt{review}'><td class='num'>{r}</td><td>{_fmt(speaker)}</td>"
+                         f"<td class='code'>{_fmt(codes[p])}</td><td class='num'>{_fmt(confidence[p])}</td>"
+                         f"<td>{_fmt(text)}</td></tr>")
         parts.append("</table><p><a href='#index'>↑ transcripts</a></p>")
-    parts.append("</body></html>")
+    parts += [_model_section(manifest), "</body></html>"]
     # Inline SVG in HTML needs no namespace: drop it so the file holds no URL at all.
     return "\n".join(parts).replace(" xmlns='http://www.w3.org/2000/svg'", "")
+
+
+def _manifest(confusion, coded: pd.DataFrame, source: str) -> dict:
+    """The manifest of the model that coded the table (plain JSON), {} when unknown."""
+    from .modelio import default_model_path, read_manifest
+
+    if not isinstance(confusion, str):
+        return {}
+    model_info(confusion, coded, source)  # the same check as the summary: the right model, or an error
+    try:
+        return read_manifest(default_model_path() if confusion == "default" else confusion, required=False)
+    except Exception:  # noqa: BLE001 - provenance is best effort; the summary already checked the model
+        return {}

@@ -112,15 +112,7 @@ def code_file(source, output, model=None, trusted: bool = False, jobs: int = 1, 
 
     `options` go to `Coder.code_frame` (column names, speaker values, probabilities).
     """
-    from .modelio import pinned_bytes
-
     source = Path(source)
-    # Fail early (missing or tampered model) before reading anything. With workers, only they
-    # unpickle the model: the main process just reads, hands out chunks and writes.
-    if jobs == 1:
-        _coder(model, trusted)
-    else:
-        pinned_bytes(model, trusted)
     options = dict(options, source=str(source))
     rows = 0
 
@@ -172,6 +164,14 @@ def _code_to(tmp: Path, source: Path, model, trusted, jobs, chunk_rows, progress
     chunks = read_chunks(source, chunk_rows, encoding)
     first = next(chunks)
     options = _with_layout(first, options)  # resolved once, on the first chunk; every chunk is coded with it
+    # The input is checked (readable, columns found) before the model is loaded: a bad file fails
+    # in a second, not after loading. With workers, only they unpickle the model; the main process
+    # checks its pinned hash, then just reads, hands out chunks and writes.
+    if jobs == 1:
+        _coder(model, trusted)
+    else:
+        from .modelio import pinned_bytes
+        pinned_bytes(model, trusted)
     chunks = whole_transcripts(chain([first], chunks), options["layout"])
     if jobs == 1:
         coded = (code_chunk(chunk, model, trusted, options, safe) for chunk in chunks)

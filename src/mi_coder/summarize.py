@@ -117,4 +117,9 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
         from .quality import quality_columns
         summary = pd.concat([summary, quality_columns(counts, info["quality"])], axis=1)
     summary.insert(0, "n_utterances", keys.groupby(keys, sort=False).size().reindex(counts.index).to_numpy())
-    return summary.reset_index()
+    summary = summary.reset_index()
+    if layout.transcript is not None:  # the user's ids as they were (integers stay integers, for merging)
+        original = coded[layout.transcript].groupby(keys.to_numpy(), sort=False).first()
+        summary[name] = original.reindex(summary[name]).to_numpy()
+        summary[name] = summary[name].astype(coded[layout.transcript].dtype)
+    return summary
