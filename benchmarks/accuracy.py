@@ -17,5 +17,12 @@ path = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().paren
 info = json.loads(path.read_text())["info"]
 if "evaluation" not in info:
     sys.exit(f"{path}: no stored evaluation; train with `mi-coder train --folds 5`")
-print(f"model: {path.name}, trained on {info['training_rows']}, config {info['config']}")
+manifest = json.loads(path.read_text())
+print(f"model: {path.name}, trained on {info['training_rows']}, parameters {manifest.get('params')}, "
+      f"training {info.get('training')}")
 print(format_report(info["evaluation"]))
+if "quality" in info:
+    q = info["quality"]["evaluation"]
+    print(f"\nsession quality (mi_quality_probability): AUC {q['auc']:.3f} for AnnoMI's high vs low quality, "
+          f"{q['folds']}-fold transcript-grouped CV over held-out codes of {q['transcripts']} transcripts "
+          f"({q['good']} high)")

@@ -186,3 +186,26 @@ def test_summarize_uses_the_confusions_of_the_model_that_coded_the_file(tmp_path
     ours = pd.read_csv(summary)
     assert main(["summarize", str(coded), "-o", str(summary), "--no-intervals"]) == 0
     assert "reflection_to_question_low" in ours.columns
+
+
+def test_code_gives_the_confidence_on_request_and_refuses_a_list():
+    import mi_coder
+    from mi_coder.codes import COUNSELLOR_CODES as CODES8
+
+    coder = mi_coder.load()
+    text = "It sounds like you're worried about your drinking."
+    coded = coder.code(text, return_proba=True)
+    assert coded.code == coder.code(text) and set(coded.probabilities) == set(CODES8)
+    assert coded.confidence == max(coded.probabilities.values())
+    assert abs(sum(coded.probabilities.values()) - 1) < 1e-6
+    assert coder.code("   ", return_proba=True) == ("", None, {})
+    with pytest.raises(TypeError, match="code_frame"):
+        coder.code(["Hello.", "How are you?"])
+
+
+def test_the_loaded_coder_says_what_it_is():
+    import mi_coder
+    from mi_coder.pins import SHIPPED_SHA256
+
+    text = repr(mi_coder.load())
+    assert SHIPPED_SHA256[:16] in text and "annomi" in text and "coarse-4 macro-F1 0.7" in text

@@ -151,6 +151,8 @@ def cmd_code(args) -> None:
                        trusted=_trust(args), excel_safe=args.excel_safe, **options)
         return
     bar = _progress(args, lambda: _count_rows(args.input), "utt")
+    if bar:  # the first chunk waits for the model to load: say so rather than sit at 0%
+        bar.set_description("loading the model, then coding")
     try:
         rows = code_file(args.input, output, model=args.model, trusted=_trust(args), jobs=args.jobs,
                          progress=bar.update if bar else None, excel_safe=args.excel_safe, **options)

@@ -143,6 +143,8 @@ def svg_trend(points: list[tuple], top: float, fair=None, good=None, percent: bo
                       f"stroke-dasharray='4 3'/>",
                       f"<text x='{left - 4}' y='{sy(t) + 4:.1f}' text-anchor='end'>{label(t)}</text>"]
     parts.append(f"<text x='{left - 4}' y='{sy(0) + 4:.1f}' text-anchor='end'>{label(0)}</text>")
+    if all(abs(sy(top) - sy(t)) > 12 for t in (fair, good) if t is not None):
+        parts.append(f"<text x='{left - 4}' y='{sy(top) + 4:.1f}' text-anchor='end'>{label(top)}</text>")
     previous = None
     for i, (name, value, low, high) in enumerate(points):
         x = sx(i)
