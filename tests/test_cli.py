@@ -209,3 +209,12 @@ def test_the_loaded_coder_says_what_it_is():
 
     text = repr(mi_coder.load())
     assert SHIPPED_SHA256[:16] in text and "annomi" in text and "coarse-4 macro-F1 0.7" in text
+
+
+def test_bad_input_is_reported_before_the_model_is_loaded(tmp_path, capsys):
+    """A file without a text column fails on the input, not after seconds of loading (or on the model)."""
+    src = tmp_path / "in.csv"
+    src.write_text("speaker,body\nclient,hi\n")
+    assert main(["code", str(src), "-o", str(tmp_path / "o.csv"), "--model", str(tmp_path / "absent.joblib")]) == 2
+    err = capsys.readouterr().err
+    assert "text column" in err and "model" not in err

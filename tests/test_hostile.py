@@ -1,7 +1,6 @@
 """Hostile and unusual input through the CLI: nothing silently wrong, nothing left behind."""
 
 import gzip
-import os
 import signal
 import subprocess
 import sys

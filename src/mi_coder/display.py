@@ -57,7 +57,8 @@ def format_summary(summary: pd.DataFrame) -> str:
             percent = name != "reflection_to_question"
             low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
             interval = "" if low is None or pd.isna(low) else f"{_number(low, percent)} – {_number(high, percent)}"
-            if name in SCORES and f"{name}_low" in row.index and not interval:
+            everything = percent and interval and low <= 1e-9 and high >= 1 - 1e-9  # 0%–100%: says nothing
+            if name in SCORES and f"{name}_low" in row.index and (not interval or everything):
                 interval = "too few to tell"
             table.append((LABELS[name], _number(row[name], percent), interval, _band(row, name)))
         widths = [max(len(r[i]) for r in table) for i in range(4)]
