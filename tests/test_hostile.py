@@ -173,3 +173,25 @@ def test_sigterm_leaves_no_temporary_file_and_no_worker(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["big.csv"]
     gone, alive = psutil.wait_procs(children, timeout=20)
     assert not alive, [p.pid for p in alive]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["tsv", "cp1252", "gzip", "prefixed"])
+def test_the_dask_engine_reads_what_the_local_engine_reads(tmp_path, kind):
+    pytest.importorskip("dask")
+    frame = demo()
+    frame.loc[1, "utterance_text"] = "I don’t know… “maybe”"
+    src = tmp_path / {"tsv": "in.tsv", "cp1252": "in.csv", "gzip": "in.csv.gz", "prefixed": "in.csv"}[kind]
+    if kind == "tsv":
+        frame.to_csv(src, sep="\t", index=False)
+    elif kind == "cp1252":
+        src.write_bytes(frame.to_csv(index=False).encode("cp1252"))
+    elif kind == "gzip":
+        frame.to_csv(src, index=False, compression="gzip")
+    else:
+        prefix = frame["interlocutor"].map({"therapist": "T: ", "client": "C: "})
+        frame = pd.DataFrame({"transcript_id": frame["transcript_id"], "text": prefix + frame["utterance_text"]})
+        frame.to_csv(src, index=False)
+    local = run_code(tmp_path, src)
+    dask = run_code(tmp_path, src, "--engine", "dask")
+    assert dask.drop(columns=["mi_confidence"]).equals(local.drop(columns=["mi_confidence"]))

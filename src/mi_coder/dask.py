@@ -12,6 +12,8 @@ divided, so they equal the local engine's. `mi_row` orders the result like the i
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
@@ -97,16 +99,34 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
     """
     from pathlib import Path
 
-    from .tables import CSV_OPTIONS, atomic_write, excel_safe as make_safe, is_parquet, read_chunks, sniff_encoding
+    from .tables import (CSV_OPTIONS, FALLBACK_ENCODING, _header, _is_gzip, atomic_write, excel_safe as make_safe,
+                         is_excel, is_parquet, read_chunks, sniff_encoding, warn_not_utf8)
 
     dd = _dd()
     source, output = Path(source), Path(output)
-    next(read_chunks(source, 1000))  # the local engine's checks: encoding, header, ragged rows
+    try:  # the local engine's checks: encoding, header, ragged rows
+        first = next(read_chunks(source, 1000))
+    except UnicodeDecodeError:
+        first = next(read_chunks(source, 1000, FALLBACK_ENCODING))
+    # The layout from real rows (speaker prefixes in the text are told from data, not from a schema).
+    options = dict(options)
+    options["layout"] = Layout.resolve(first, options.pop("text_col", None), options.pop("speaker_col", None),
+                                       options.pop("transcript_col", None), options.pop("counsellor_values", None),
+                                       options.pop("client_values", None), source=str(source))
     if is_parquet(source):
         ddf = dd.read_parquet(source)
+    elif is_excel(source) or _is_gzip(source):  # not splittable: read as the local engine does, then partition
+        ddf = dd.from_pandas(pd.concat(list(read_chunks(source))), npartitions=max(1, os.cpu_count() or 1))
     else:
-        ddf = dd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""], encoding=sniff_encoding(source),
-                          blocksize="64MB")
+        encoding = sniff_encoding(source)
+        _, sep = _header(source, encoding)
+        options_csv = dict(dtype=str, keep_default_na=False, na_values=[""], sep=sep, blocksize="64MB", index_col=False)
+        if encoding == "utf-8-sig" and not _decodes_as_utf8(source):  # as the local engine reads it
+            warn_not_utf8(source)
+            options_csv.update(encoding=FALLBACK_ENCODING, encoding_errors="mi_coder_cp1252")
+        else:
+            options_csv.update(encoding=encoding)
+        ddf = dd.read_csv(source, **options_csv)
     client = None
     if scheduler:
         from distributed import Client
@@ -126,3 +146,18 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
     finally:
         if client is not None:
             client.close()
+
+
+def _decodes_as_utf8(path) -> bool:
+    """Whether the whole file is valid UTF-8 (checked in blocks, before Dask splits it)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
