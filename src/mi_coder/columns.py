@@ -189,7 +189,6 @@ class Layout:
                              "transcript": self.conversations(frame)}, index=frame.index)
 
 
-
 def _prefixed(text: pd.Series, source: str, column: str) -> bool:
     """Whether a table's texts carry their speaker as a prefix; an error when they do but it is unreadable.
 

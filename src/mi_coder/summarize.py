@@ -1,7 +1,7 @@
 """Per-transcript MI summary scores (MITI 4.2.1 / MISC 2.5) from a coded table.
 
 One row per transcript, in order of first appearance: the count of every code, then the
-ratios of the SPEC with their MITI bands. A ratio whose denominator is zero is empty (NaN).
+ratios of the contract with their MITI bands. A ratio whose denominator is zero is empty (NaN).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .errors import InputError
 from .scores import BANDS, SCORES, band, ratio, scores_from_counts  # noqa: F401 (re-exported)
 
 ALL_CODES = COUNSELLOR_CODES + CLIENT_CODES
+
 
 def model_info(model: dict | str | None, coded: pd.DataFrame | None = None, source: str = "input") -> dict | None:
     """What summaries need of the model that coded a table: {"confusion": ..., "quality": ...}.

@@ -10,6 +10,7 @@ from .corpora import ESCONV_WEIGHT, corpus_weights, estimator_input
 from .evaluate import cross_validate, held_out_confusion, score
 from .modelio import library_versions
 
+
 def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, esconv_weight: float = ESCONV_WEIGHT,
           progress=None) -> MICoder:
     """Fit `coder` (default `MICoder()`) on every coded row of a canonical frame (see `mi_coder.corpora`).
