@@ -58,3 +58,22 @@ def test_shipped_model_floor_on_fixed_slice(corpus_slice):
     assert flat["annomi_coarse4_macro_f1"] >= 0.80
     assert flat["client_macro_f1"] >= 0.65
     assert set(CODES) == set(proba)
+
+
+def test_a_model_you_train_is_pinned_in_your_allow_list(tmp_path, corpus_slice, allow_list):
+    """`mi-coder train` writes the model and puts its hash in the allow-list, so --model just works."""
+    from conftest import EXAMPLES
+    from mi_coder.cli import main
+    from mi_coder.modelio import sha256_of, trusted_hashes
+
+    annomi = corpus_slice[corpus_slice["corpus"] == "annomi"]
+    coded = annomi.assign(speaker=annomi["side"], transcript_id=annomi["group"])[["transcript_id", "speaker", "text",
+                                                                                  "code"]]
+    source, model = tmp_path / "mine.csv", tmp_path / "mine.joblib"
+    coded.to_csv(source, index=False)
+    assert main(["train", "--coded", str(source), "--folds", "0", "-o", str(model), "--quiet",
+                 "--counsellor-values", "counsellor"]) == 0
+    assert sha256_of(model) in trusted_hashes() and allow_list.read_text().count("\n") >= 1
+    out = tmp_path / "out.csv"
+    assert main(["code", str(EXAMPLES / "counselling_session.csv"), "-o", str(out), "--model", str(model),
+                 "--quiet"]) == 0
