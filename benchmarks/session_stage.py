@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
 from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score
 
 from mi_coder import MICoder
-from mi_coder.codes import CODES, best_codes
+from mi_coder.codes import ALL_CODES, side_codes
 from mi_coder.corpora import read_corpora
 from mi_coder.evaluate import cross_validate, headline, once_per_utterance, score
 from mi_coder.scores import SCORES
@@ -25,12 +24,8 @@ from mi_coder.train import fit_session_quality
 
 
 def session_agreement(frame, proba) -> dict:
-    predicted = np.full(len(frame), "", dtype=object)
-    for side in CODES:
-        rows = frame["side"].to_numpy() == side
-        predicted[rows] = best_codes(proba[side][rows], side)[0]
-    known = [c for codes in CODES.values() for c in codes]
-    coded = frame.assign(mi_code=predicted, expert=frame["code"].where(frame["code"].isin(known), ""))
+    predicted = side_codes(proba, frame["side"].to_numpy())
+    coded = frame.assign(mi_code=predicted, expert=frame["code"].where(frame["code"].isin(ALL_CODES), ""))
     annomi = coded[(coded["corpus"] == "annomi") & once_per_utterance(coded)].rename(
         columns={"conversation": "transcript_id"})
     expert = summarize(annomi, "transcript_id", "expert", confusion=None).set_index("transcript_id")

@@ -14,12 +14,11 @@ from __future__ import annotations
 import argparse
 import json
 
-import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
-from mi_coder.codes import CODES, best_codes
+from mi_coder.codes import ALL_CODES, side_codes
 from mi_coder.corpora import read_corpora
 from mi_coder.evaluate import cross_validate, held_out_confusion, once_per_utterance, score
 from mi_coder.scores import SCORES
@@ -35,12 +34,9 @@ def main() -> None:
 
     frame = read_corpora(args.data_dir)
     proba = cross_validate(frame, n_splits=args.folds)
-    predicted = np.full(len(frame), "", dtype=object)
-    for side in CODES:
-        rows = frame["side"].to_numpy() == side
-        predicted[rows] = best_codes(proba[side][rows], side)[0]
+    predicted = side_codes(proba, frame["side"].to_numpy())
     frame = frame.assign(mi_code=predicted, expert=frame["code"].where(frame["code"].isin(
-        [c for codes in CODES.values() for c in codes]), ""))
+        ALL_CODES), ""))
     annomi = frame[(frame["corpus"] == "annomi") & once_per_utterance(frame)].rename(
         columns={"conversation": "transcript_id"})
 

@@ -116,7 +116,7 @@ NOTEBOOKS = {
                           "transcripts, for speed; `benchmarks/summary_agreement.py` does all of them)."),
         new_code_cell(SETUP),
         new_code_cell('import numpy as np\n'
-                      'from mi_coder.codes import CODES, best_codes\n'
+                      'from mi_coder.codes import CODES, side_codes\n'
                       'from mi_coder.corpora import read_corpora\n'
                       'from mi_coder.evaluate import cross_validate\n'
                       'from mi_coder.validate import agreement\n'
@@ -124,10 +124,7 @@ NOTEBOOKS = {
                       'frame = read_corpora(DATA, corpora=("annomi",))\n'
                       'frame = frame[frame["group"].isin(sorted(frame["group"].unique())[:36])].reset_index(drop=True)\n'
                       'proba = cross_validate(frame, n_splits=4)\n'
-                      'predicted = np.full(len(frame), "", dtype=object)\n'
-                      'for side, codes in CODES.items():\n'
-                      '    rows = frame["side"].to_numpy() == side\n'
-                      '    predicted[rows] = best_codes(proba[side][rows], side)[0]\n'
+                      'predicted = side_codes(proba, frame["side"].to_numpy())   # each row coded by its own side\n'
                       'coded = frame.assign(mi_code=predicted, expert=frame["code"].fillna(""),\n'
                       '                     transcript_id=frame["conversation"])\n'
                       'coded["expert"] = coded["expert"].where(coded["expert"].isin(sum(CODES.values(), ())), "")\n'

@@ -19,13 +19,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from .codes import CLIENT, CLIENT_CODES, CODES, COARSE_OF, COUNSELLOR, COUNSELLOR_CODES, best_codes, side_name
+from .codes import ALL_CODES, CLIENT, CODES, COARSE_OF, COUNSELLOR, best_codes, side_codes, side_name
 from .columns import MODEL_COLUMN, SIDE_COLUMN, Layout
 from .errors import InputError
 from .features import ContextFeatures, LinearFeaturizer, without_context
 from .model import CodeOrderClassifier, HierarchicalClassifier
 
-ALL_CODES = COUNSELLOR_CODES + CLIENT_CODES
 UTTERANCE_COLUMNS = ("text", "side", "transcript")
 FEATURIZE_ROWS = 10_000  # rows featurized at once by code_frame (whole transcripts): bounds memory
 
@@ -75,7 +74,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
         self.context_ = ContextFeatures()
         table = self.context_.transform(X)
         featurizer = self.featurizer_ = clone(self.featurizer) if self.featurizer is not None else LinearFeaturizer()
-        present = X["text"].fillna("").astype(str).str.strip().ne("").to_numpy()
+        present = has_text(X)
         coded = present & np.array([v is not None and v != "" for v in y])
         sides = X["side"].to_numpy()
         rng = np.random.default_rng(self.random_state)
@@ -115,7 +114,8 @@ class MICoder(ClassifierMixin, BaseEstimator):
         sides = X["side"].to_numpy()
         for side in (COUNSELLOR, CLIENT):
             rows = np.flatnonzero(coded & (sides == side))
-            features = self._with_session(side, table.iloc[rows], session[rows])
+            matrix = self.pipelines_[side].named_steps["features"].transform(table.iloc[rows])
+            features = self._with_session(matrix, session[rows])
             self.stages_[side] = self._session_classifier(side).fit(features, self._session_target(side, y[rows]),
                                                                     sample_weight=weight[rows])
 
@@ -131,11 +131,10 @@ class MICoder(ClassifierMixin, BaseEstimator):
     def _session_target(side: str, y: np.ndarray) -> np.ndarray:
         return np.array([COARSE_OF[v] for v in y], dtype=object) if side == COUNSELLOR else y
 
-    def _with_session(self, side: str, table: pd.DataFrame, session: np.ndarray):
+    def _with_session(self, features, session: np.ndarray):
         """A side's first-stage feature matrix with the scaled session columns beside it."""
         import scipy.sparse as sp
 
-        features = self.pipelines_[side].named_steps["features"].transform(table)
         return sp.hstack([features, sp.csr_matrix(session / self.session_scale_)], format="csr")
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
@@ -146,12 +145,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """The code of each row ('' for blank text)."""
         X = check_utterances(X)
-        by_side = self.side_proba(X)
-        out = np.full(len(X), "", dtype=object)
-        for side in CODES:
-            mask = X["side"].to_numpy() == side
-            out[mask] = best_codes(by_side[side][mask], side)[0]
-        return out
+        return side_codes(self.side_proba(X), X["side"].to_numpy())
 
     def side_proba(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
         """Probabilities per side: {'counsellor': (n, 8), 'client': (n, 3)}; other-side and blank rows NaN.
@@ -160,7 +154,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "pipelines_")
         X = check_utterances(X)
-        present = X["text"].fillna("").astype(str).str.strip().ne("").to_numpy()
+        present = has_text(X)
         out = {side: np.full((len(X), len(CODES[side])), np.nan) for side in CODES}
         if not present.any():
             return out
@@ -174,16 +168,13 @@ class MICoder(ClassifierMixin, BaseEstimator):
                 features[side] = self.pipelines_[side].named_steps["features"].transform(table[mask])
                 out[side][rows[mask]] = self.pipelines_[side].named_steps["classify"].predict_proba(features[side])
         if getattr(self, "stages_", None):
-            import scipy.sparse as sp
-
             from .session import session_columns
 
             first = {side: p[present] for side, p in out.items()}
             session = session_columns(first, sides, X["transcript"].to_numpy()[present], self.session)
             for side, matrix in features.items():
-                both = sp.hstack([matrix, sp.csr_matrix(session[masks[side]] / self.session_scale_)], format="csr")
                 stage = self.stages_[side]
-                proba = stage.predict_proba(both)
+                proba = stage.predict_proba(self._with_session(matrix, session[masks[side]]))
                 if side == COUNSELLOR:
                     first_stage = self.pipelines_[side].named_steps["classify"]
                     proba = first_stage.leaf_proba(proba, stage.classes_, matrix)
@@ -303,6 +294,11 @@ def check_utterances(X) -> pd.DataFrame:
     if not np.isin(sides, (COUNSELLOR, CLIENT)).all():
         X = X.assign(side=[side_name(s) for s in sides])
     return X
+
+
+def has_text(X: pd.DataFrame) -> np.ndarray:
+    """Rows whose text is not blank: only they are coded and make context."""
+    return X["text"].fillna("").astype(str).str.strip().ne("").to_numpy()
 
 
 def utterance_frame(texts, sides, transcripts=None) -> pd.DataFrame:

@@ -23,6 +23,7 @@ COUNSELLOR_CODES = (
 )
 CLIENT_CODES = ("change_talk", "sustain_talk", "neutral")
 CODES = {COUNSELLOR: COUNSELLOR_CODES, CLIENT: CLIENT_CODES}
+ALL_CODES = COUNSELLOR_CODES + CLIENT_CODES
 
 # Coarse classes the model learns first; ESConv only says "a question" or "a reflection".
 QUESTION = "question"
@@ -136,3 +137,13 @@ def best_codes(proba: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
     codes[ok] = np.asarray(CODES[side], dtype=object)[proba[ok].argmax(axis=1)]
     confidence[ok] = proba[ok].max(axis=1)
     return codes, confidence
+
+
+def side_codes(proba: dict, sides) -> np.ndarray:
+    """The code of every row from per-side probabilities ({side: (n, k)}), each row by its own side."""
+    sides = np.asarray(sides, dtype=object)
+    out = np.full(len(sides), "", dtype=object)
+    for side in CODES:
+        rows = sides == side
+        out[rows] = best_codes(np.asarray(proba[side])[rows], side)[0]
+    return out

@@ -189,6 +189,17 @@ class Layout:
                              "transcript": self.conversations(frame)}, index=frame.index)
 
 
+FLAGS = ("text_col", "speaker_col", "transcript_col", "counsellor_values", "client_values")
+
+
+def with_layout(frame: pd.DataFrame, options: dict, source: str = "input") -> dict:
+    """Keyword options of `code_frame` with the column flags among them resolved once into `layout`."""
+    options = dict(options)
+    flags = {name: options.pop(name, None) for name in FLAGS}
+    source = options.pop("source", source)
+    return dict(options, layout=Layout.resolve(frame, **flags, source=source))
+
+
 def _prefixed(text: pd.Series, source: str, column: str) -> bool:
     """Whether a table's texts carry their speaker as a prefix; an error when they do but it is unreadable.
 

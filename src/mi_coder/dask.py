@@ -17,7 +17,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from .columns import Layout
+from .columns import Layout, with_layout
 from .errors import InputError
 
 ROW = "mi_row"
@@ -99,8 +99,8 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
     """
     from pathlib import Path
 
-    from .tables import (CSV_OPTIONS, FALLBACK_ENCODING, _header, _is_gzip, atomic_write, excel_safe as make_safe,
-                         is_excel, is_parquet, read_chunks, sniff_encoding, warn_not_utf8)
+    from .tables import (CSV_OPTIONS, FALLBACK_ENCODING, atomic_write, csv_options, excel_safe as make_safe,
+                         is_excel, is_gzip, is_parquet, read_chunks, warn_not_utf8)
 
     dd = _dd()
     source, output = Path(source), Path(output)
@@ -109,24 +109,17 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
     except UnicodeDecodeError:
         first = next(read_chunks(source, 1000, FALLBACK_ENCODING))
     # The layout from real rows (speaker prefixes in the text are told from data, not from a schema).
-    options = dict(options)
-    options["layout"] = Layout.resolve(first, options.pop("text_col", None), options.pop("speaker_col", None),
-                                       options.pop("transcript_col", None), options.pop("counsellor_values", None),
-                                       options.pop("client_values", None), source=str(source))
+    options = with_layout(first, options, str(source))
     if is_parquet(source):
         ddf = dd.read_parquet(source)
-    elif is_excel(source) or _is_gzip(source):  # not splittable: read as the local engine does, then partition
+    elif is_excel(source) or is_gzip(source):  # not splittable: read as the local engine does, then partition
         ddf = dd.from_pandas(pd.concat(list(read_chunks(source))), npartitions=max(1, os.cpu_count() or 1))
     else:
-        encoding = sniff_encoding(source)
-        _, sep = _header(source, encoding)
-        options_csv = dict(dtype=str, keep_default_na=False, na_values=[""], sep=sep, blocksize="64MB", index_col=False)
-        if encoding == "utf-8-sig" and not _decodes_as_utf8(source):  # as the local engine reads it
+        options_csv = csv_options(source)
+        if options_csv["encoding"] == "utf-8-sig" and not _decodes_as_utf8(source):  # as the local engine reads it
             warn_not_utf8(source)
-            options_csv.update(encoding=FALLBACK_ENCODING, encoding_errors="mi_coder_cp1252")
-        else:
-            options_csv.update(encoding=encoding)
-        ddf = dd.read_csv(source, **options_csv)
+            options_csv = csv_options(source, FALLBACK_ENCODING)
+        ddf = dd.read_csv(source, blocksize="64MB", **options_csv)
     client = None
     if scheduler:
         from distributed import Client

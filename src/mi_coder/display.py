@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from .scores import SCORES
@@ -18,8 +16,9 @@ LABELS = {
 }
 
 
-def _number(value, percent: bool) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+def number(value, percent: bool) -> str:
+    """A score as people read it: '45%' or '1.50'; '–' when it is empty."""
+    if value is None or pd.isna(value):
         return "–"
     return f"{100 * value:.0f}%" if percent else f"{value:.2f}"
 
@@ -56,11 +55,11 @@ def format_summary(summary: pd.DataFrame) -> str:
                 continue
             percent = name != "reflection_to_question"
             low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
-            interval = "" if low is None or pd.isna(low) else f"{_number(low, percent)} – {_number(high, percent)}"
+            interval = "" if low is None or pd.isna(low) else f"{number(low, percent)} – {number(high, percent)}"
             everything = percent and interval and low <= 1e-9 and high >= 1 - 1e-9  # 0%–100%: says nothing
             if name in SCORES and f"{name}_low" in row.index and (not interval or everything):
                 interval = "too few to tell"
-            table.append((LABELS[name], _number(row[name], percent), interval, _band(row, name)))
+            table.append((LABELS[name], number(row[name], percent), interval, _band(row, name)))
         widths = [max(len(r[i]) for r in table) for i in range(4)]
         lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in table]
         counts = [f"{c}={int(row[c])}" for c in SUMMARY_COUNTS if c in row.index and row[c]]

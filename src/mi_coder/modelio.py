@@ -233,22 +233,19 @@ def check_model(path=None) -> Path:
     return path
 
 
-def manifest_confusion(model_path=None, required: bool = False) -> dict | None:
-    """The held-out confusion counts stored in a model's manifest (plain JSON, nothing unpickled).
+def manifest_confusion(manifest: dict, path) -> dict:
+    """The held-out confusion counts in a model's manifest (plain JSON, nothing unpickled).
 
-    With `required`, a missing or unreadable manifest, or one without confusions, is an InputError
-    (summaries would otherwise silently lose their intervals).
+    A missing manifest, or one without confusions, is an InputError naming the manifest file:
+    summaries would otherwise silently lose their intervals.
     """
-    path = manifest_path(Path(model_path) if model_path is not None else default_model_path())
-    try:
-        confusion = json.loads(path.read_text(encoding="utf-8"))["info"].get("confusion")
-    except (OSError, ValueError, KeyError, AttributeError) as exc:
-        if required:
-            raise InputError(f"{path.resolve()}: cannot read the model manifest for the intervals "
-                             f"({exc.__class__.__name__}); pass --model with the model that coded the "
-                             f"file, or --no-intervals") from None
-        return None
-    if confusion is None and required:
-        raise InputError(f"{path.resolve()}: the model was trained without held-out folds, so it has no "
+    mpath = manifest_path(path).resolve()
+    info = manifest.get("info")
+    if not isinstance(info, dict):
+        raise InputError(f"{mpath}: cannot read the model manifest for the intervals "
+                         f"({'FileNotFoundError' if not manifest else 'KeyError'}); pass --model with the model "
+                         f"that coded the file, or --no-intervals")
+    if info.get("confusion") is None:
+        raise InputError(f"{mpath}: the model was trained without held-out folds, so it has no "
                          f"confusions for intervals; retrain with --folds 5 or pass --no-intervals")
-    return confusion
+    return info["confusion"]

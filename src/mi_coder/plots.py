@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
+import pandas as pd
 
 
 def svg_scatter(panels: list[dict], size: int = 220, pad: int = 34) -> str:
@@ -151,10 +152,10 @@ def svg_trend(points: list[tuple], top: float, fair=None, good=None, percent: bo
         crowded = (width - left - 10) / n < 72  # dates no longer fit side by side: number the sessions
         shown = str(i + 1) if crowded else html.escape(str(name))[:10]
         parts.append(f"<text x='{x:.1f}' y='{height - 6}' text-anchor='middle'>{shown}</text>")
-        if low is not None and high is not None and not (pd_isnan(low) or pd_isnan(high)):
+        if low is not None and high is not None and not (pd.isna(low) or pd.isna(high)):
             parts.append(f"<line x1='{x:.1f}' y1='{sy(low):.1f}' x2='{x:.1f}' y2='{sy(high):.1f}' stroke='#888' "
                          f"stroke-width='2'/>")
-        if value is not None and not pd_isnan(value):
+        if value is not None and not pd.isna(value):
             if previous is not None:
                 parts.append(f"<line x1='{previous[0]:.1f}' y1='{previous[1]:.1f}' x2='{x:.1f}' y2='{sy(value):.1f}' "
                              f"stroke='#332288'/>")
@@ -162,10 +163,3 @@ def svg_trend(points: list[tuple], top: float, fair=None, good=None, percent: bo
             previous = (x, sy(value))
     parts.append("</svg>")
     return "\n".join(parts)
-
-
-def pd_isnan(value) -> bool:
-    try:
-        return bool(np.isnan(value))
-    except TypeError:
-        return value is None

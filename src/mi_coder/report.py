@@ -20,7 +20,7 @@ import pandas as pd
 
 from .codes import CLIENT_CODES, COUNSELLOR_CODES
 from .columns import Layout, file_row, find_one
-from .display import LABELS, band_words
+from .display import LABELS, band_words, number
 from .plots import svg_bars, svg_score, svg_timeline, svg_trend
 from .scores import SCORES
 from .summarize import model_info, summarize
@@ -60,12 +60,6 @@ def _fmt(value, digits: int = 2) -> str:
     return html.escape(str(value))
 
 
-def _value(value, percent: bool) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{100 * value:.0f}%" if percent else f"{value:.2f}"
-
-
 def _denominator(row, name) -> int:
     return int(sum(row[c] for c in SCORES[name][1]))
 
@@ -90,19 +84,19 @@ def _scores_table(row) -> str:
         if n < FEW or spans_all or low is None or pd.isna(low):
             interval = f"<span class='few'>too few utterances to tell (n = {n})</span>"
         else:
-            interval = f"{_value(low, percent)} – {_value(high, percent)} <span class='note'>(n = {n})</span>"
-        parts.append(f"<tr><td>{LABELS[name]}</td><td class='num'>{_value(value, percent)}</td><td>{interval}</td>"
+            interval = f"{number(low, percent)} – {number(high, percent)} <span class='note'>(n = {n})</span>"
+        parts.append(f"<tr><td>{LABELS[name]}</td><td class='num'>{number(value, percent)}</td><td>{interval}</td>"
                      f"<td>{_band(row, name)}</td><td>{svg_score(value, low, high, fair, good, top, percent)}</td></tr>")
     if "mi_quality_probability" in row and not pd.isna(row["mi_quality_probability"]):
         parts.append(f"<tr><td>{LABELS['mi_quality_probability']}</td><td class='num'>"
-                     f"{_value(row['mi_quality_probability'], True)}</td><td>"
-                     f"{_value(row['mi_quality_probability_low'], True)} – "
-                     f"{_value(row['mi_quality_probability_high'], True)}</td><td colspan='2' class='note'>how likely "
+                     f"{number(row['mi_quality_probability'], True)}</td><td>"
+                     f"{number(row['mi_quality_probability_low'], True)} – "
+                     f"{number(row['mi_quality_probability_high'], True)}</td><td colspan='2' class='note'>how likely "
                      f"expert coders would call this session good MI, from its mix of codes</td></tr>")
     if "pct_mi_adherent" in row:
         n = int(row["mi_adherent"] + row["mi_non_adherent"])
         few = f" <span class='few'>(n = {n}: too few to judge)</span>" if n < FEW else ""
-        parts.append(f"<tr><td>{LABELS['pct_mi_adherent']}</td><td class='num'>{_value(row['pct_mi_adherent'], True)}"
+        parts.append(f"<tr><td>{LABELS['pct_mi_adherent']}</td><td class='num'>{number(row['pct_mi_adherent'], True)}"
                      f"</td><td colspan='3' class='note'>{int(row['mi_adherent'])} MI-adherent, "
                      f"{int(row['mi_non_adherent'])} non-adherent utterances "
                      f"({int(row['advice_without_permission'])} advice without permission){few}</td></tr>")
@@ -150,7 +144,7 @@ def _model_section(manifest: dict) -> str:
 
 def _cell(value, percent=False, band="") -> str:
     data = "" if value is None or pd.isna(value) else f"{float(value):.6g}"
-    return f"<td data-v='{data}' class='num'>{_value(value, percent)} {band}</td>"
+    return f"<td data-v='{data}' class='num'>{number(value, percent)} {band}</td>"
 
 
 def _index(summary: pd.DataFrame, overall: pd.Series, anchors: list[str], extra: dict) -> str:
@@ -214,9 +208,10 @@ def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: 
     """
     layout = Layout.resolve(coded, text_col, speaker_col, transcript_col, counsellor_values, client_values,
                             source=source, require_text=False)
-    summary = summarize(coded, source=source, confusion=confusion, layout=layout)
+    info = model_info(confusion, coded, source)  # read once: the summary's intervals and the provenance
+    summary = summarize(coded, source=source, confusion=info, layout=layout)
     overall = summarize(coded, source=source, confusion=None, layout=replace(layout, transcript=None)).iloc[0]
-    manifest = _manifest(confusion, coded, source)
+    manifest = (info or {}).get("manifest") or _default_manifest(confusion)
     keys = layout.transcripts(coded).to_numpy()
     order = list(pd.unique(keys))  # summary rows are in this order
     anchors = [f"t{i}" for i in range(len(order))]
@@ -272,14 +267,13 @@ def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: 
     return "\n".join(parts).replace(" xmlns='http://www.w3.org/2000/svg'", "")
 
 
-def _manifest(confusion, coded: pd.DataFrame, source: str) -> dict:
-    """The manifest of the model that coded the table (plain JSON), {} when unknown."""
+def _default_manifest(confusion) -> dict:
+    """The shipped model's manifest for a table coded in this session (its info came with the table)."""
     from .modelio import default_model_path, read_manifest
 
-    if not isinstance(confusion, str):
+    if confusion != "default":
         return {}
-    model_info(confusion, coded, source)  # the same check as the summary: the right model, or an error
     try:
-        return read_manifest(default_model_path() if confusion == "default" else confusion, required=False)
+        return read_manifest(default_model_path(), required=False)
     except Exception:  # noqa: BLE001 - provenance is best effort; the summary already checked the model
         return {}

@@ -18,12 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codes import CLIENT_CODES, COUNSELLOR_CODES
-from .columns import ADDED_COLUMNS, Layout
+from .codes import ALL_CODES
+from .columns import ADDED_COLUMNS, Layout, with_layout
 from .errors import InputError
 from .tables import CHUNK_ROWS, FALLBACK_ENCODING, appender, atomic_write, excel_safe, read_chunks, warn_not_utf8
 
-ALL_CODES = COUNSELLOR_CODES + CLIENT_CODES
 _CODERS: dict = {}  # per process: model path -> loaded Coder, so each worker loads it once
 
 
@@ -145,25 +144,16 @@ def _code_in_memory(tmp: Path, source: Path, model, trusted, safe, options, colu
     warnings.warn(f"{source}: the rows of some transcripts in column {column!r} are not contiguous; coding the "
                   f"whole file in memory so that each keeps its context", stacklevel=2)
     frame = pd.concat(list(read_chunks(source, encoding=encoding)))
-    coded = code_chunk(frame, model, trusted, _with_layout(frame, options), safe)
+    coded = code_chunk(frame, model, trusted, with_layout(frame, options), safe)
     with appender(tmp) as writer:
         writer.write(coded)
     return len(coded)
 
 
-def _with_layout(first: pd.DataFrame, options: dict) -> dict:
-    """code_frame's options with the column flags resolved once into a Layout on the first chunk."""
-    options = dict(options)
-    layout = Layout.resolve(first, options.pop("text_col", None), options.pop("speaker_col", None),
-                            options.pop("transcript_col", None), options.pop("counsellor_values", None),
-                            options.pop("client_values", None), source=options.pop("source", "input"))
-    return dict(options, layout=layout)
-
-
 def _code_to(tmp: Path, source: Path, model, trusted, jobs, chunk_rows, progress, safe, options, encoding) -> int:
     chunks = read_chunks(source, chunk_rows, encoding)
     first = next(chunks)
-    options = _with_layout(first, options)  # resolved once, on the first chunk; every chunk is coded with it
+    options = with_layout(first, options)  # resolved once, on the first chunk; every chunk is coded with it
     # The input is checked (readable, columns found) before the model is loaded: a bad file fails
     # in a second, not after loading. With workers, only they unpickle the model; the main process
     # checks its pinned hash, then just reads, hands out chunks and writes.

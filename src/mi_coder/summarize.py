@@ -9,16 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .codes import CLIENT_CODES, COUNSELLOR, COUNSELLOR_CODES
+from .codes import ALL_CODES, COUNSELLOR, COUNSELLOR_CODES
 from .columns import MODEL_COLUMN, Layout, file_row, find_one
 from .errors import InputError
 from .scores import BANDS, SCORES, band, ratio, scores_from_counts  # noqa: F401 (re-exported)
 
-ALL_CODES = COUNSELLOR_CODES + CLIENT_CODES
-
 
 def model_info(model: dict | str | None, coded: pd.DataFrame | None = None, source: str = "input") -> dict | None:
-    """What summaries need of the model that coded a table: {"confusion": ..., "quality": ...}.
+    """What summaries need of the model that coded a table: {"confusion", "quality"} (and its "manifest").
 
     `model` is a confusion dict (intervals only), a model file's path, None (nothing), or "default":
     the model that coded the table. That is the coder's own info when the table came from
@@ -42,7 +40,8 @@ def model_info(model: dict | str | None, coded: pd.DataFrame | None = None, sour
         raise InputError(f"{source}: column {MODEL_COLUMN!r} says the file was coded by model {coded_by}, "
                          f"not {what}; pass the model that coded it with --model (or confusion=its path), "
                          f"or --no-intervals")
-    return {"confusion": manifest_confusion(path, required=True), "quality": manifest.get("info", {}).get("quality")}
+    return {"confusion": manifest_confusion(manifest, path), "quality": manifest["info"].get("quality"),
+            "manifest": manifest}
 
 
 def _coded_by(coded: pd.DataFrame | None, source: str) -> str:

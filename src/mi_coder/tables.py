@@ -62,28 +62,25 @@ def _is_utf8(head: bytes) -> bool:
     return True
 
 
-def _is_gzip(path: Path) -> bool:
+def _raw_head(path: Path, size: int = 65536) -> bytes:
     with open(path, "rb") as handle:
-        return handle.read(2) == GZIP_MAGIC
+        return handle.read(size)
 
 
-def _head(path: Path, size: int = 65536) -> bytes:
-    """The first bytes of a file, decompressed when it is gzip."""
-    with open(path, "rb") as handle:
-        head = handle.read(size)
-    if head.startswith(GZIP_MAGIC):
-        import gzip
-        try:
-            with gzip.open(path, "rb") as handle:
-                head = handle.read(size)
-        except (OSError, EOFError):
-            raise InputError(f"{path}: looks gzip-compressed but cannot be decompressed; check the file") from None
-    return head
+def _head(path: Path, raw: bytes, size: int = 65536) -> bytes:
+    """The first bytes of a file (`raw`), decompressed when it is gzip."""
+    if not raw.startswith(GZIP_MAGIC):
+        return raw
+    import gzip
+    try:
+        with gzip.open(path, "rb") as handle:
+            return handle.read(size)
+    except (OSError, EOFError):
+        raise InputError(f"{path}: looks gzip-compressed but cannot be decompressed; check the file") from None
 
 
-def sniff_encoding(path: Path) -> str:
-    """The encoding to read a CSV with, from its first bytes; refuses binary files."""
-    head = _head(path)
+def _encoding_of(path: Path, head: bytes) -> str:
+    """The encoding to read a CSV with, from its first (decompressed) bytes; refuses binary files."""
     if not head.strip():
         raise InputError(f"{path}: is empty; give a CSV with a header row and one utterance per row")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -94,9 +91,9 @@ def sniff_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def _header(path: Path, encoding: str) -> tuple[list[str], str]:
+def _header(head: bytes, encoding: str) -> tuple[list[str], str]:
     """The header's fields and the delimiter they are separated by (comma, tab, semicolon or bar)."""
-    text = _head(path).decode(encoding if encoding != "utf-8-sig" else "utf-8", errors="replace").lstrip("\ufeff")
+    text = head.decode(encoding if encoding != "utf-8-sig" else "utf-8", errors="replace").lstrip("\ufeff")
     first = text.splitlines()[0] if text.strip() else ""
     counts = {d: next(csv.reader([first], delimiter=d), []).__len__() for d in DELIMITERS}
     sep = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
@@ -110,6 +107,31 @@ def _check_header(path: Path, header: list[str]) -> None:
             raise InputError(f"{path}: column {name!r} appears twice in the header (names are "
                              f"case-insensitive); rename one of them")
         seen.add(name)
+
+
+def csv_options(path, encoding: str | None = None) -> dict:
+    """How pandas (or Dask) must read a CSV: encoding, delimiter, compression, columns; from one look at its head.
+
+    The header is checked (no column twice). A delimiter ending every line (header included)
+    makes an unnamed, empty last column: that is not data, so it is left out.
+    """
+    path = Path(path)
+    raw = _raw_head(path)
+    head = _head(path, raw)
+    encoding = encoding or _encoding_of(path, head)
+    header, sep = _header(head, encoding)
+    _check_header(path, header)
+    options = {"dtype": str, "keep_default_na": False, "na_values": [""], "encoding": encoding, "sep": sep,
+               "index_col": False, "compression": "gzip" if raw.startswith(GZIP_MAGIC) else None,
+               "usecols": list(range(len(header) - 1)) if len(header) > 1 and not header[-1].strip() else None}
+    if encoding == FALLBACK_ENCODING:
+        options["encoding_errors"] = "mi_coder_cp1252"
+    return options
+
+
+def is_gzip(path) -> bool:
+    """Whether a file is gzip-compressed (by its first bytes, whatever its name)."""
+    return _raw_head(Path(path), 2) == GZIP_MAGIC
 
 
 def read_chunks(path, chunk_rows: int = CHUNK_ROWS, encoding: str | None = None):
@@ -129,17 +151,9 @@ def read_chunks(path, chunk_rows: int = CHUNK_ROWS, encoding: str | None = None)
     if is_excel(path):
         yield from _excel_chunks(path, chunk_rows)
         return
-    encoding = encoding or sniff_encoding(path)
-    header, sep = _header(path, encoding)
-    _check_header(path, header)
-    # A delimiter ending every line (header included) makes an unnamed, empty last column: not data.
-    usecols = list(range(len(header) - 1)) if len(header) > 1 and not header[-1].strip() else None
-    options = {"encoding_errors": "mi_coder_cp1252"} if encoding == FALLBACK_ENCODING else {}
+    options = csv_options(path, encoding)
     try:
-        with pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], chunksize=chunk_rows,
-                         encoding=encoding, skip_blank_lines=True, sep=sep, index_col=False, usecols=usecols,
-                         compression="gzip" if _is_gzip(path) else None,
-                         **options) as reader:
+        with pd.read_csv(path, chunksize=chunk_rows, skip_blank_lines=True, **options) as reader:
             any_rows = False
             for chunk in reader:
                 if len(chunk):
@@ -167,9 +181,7 @@ def _excel_chunks(path: Path, chunk_rows: int):
     except ImportError:
         raise InputError(f"{path}: reading Excel files needs openpyxl; pip install 'mi_coder[excel]' "
                          f"or save the sheet as CSV") from None
-    with open(path, "rb") as handle:
-        is_zip = handle.read(4) == ZIP_MAGIC
-    if not is_zip:
+    if _raw_head(path, 4) != ZIP_MAGIC:
         raise InputError(f"{path}: is not an Excel .xlsx workbook; save it as .xlsx or CSV")
     try:
         frame = pd.read_excel(path, dtype=str, keep_default_na=False, na_values=[""])

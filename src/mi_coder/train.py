@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .coder import MICoder
@@ -42,18 +41,15 @@ def fit_session_quality(frame: pd.DataFrame, proba: dict, folds: int = 5) -> dic
     One annotated copy per transcript (copies are coded alike), labels from AnnoMI's `mi_quality`.
     None when either label has fewer transcripts than `folds` (nothing to learn or to check).
     """
-    from .codes import CODES, best_codes
+    from .codes import ALL_CODES, side_codes
     from .quality import fit_quality
 
-    predicted = np.full(len(frame), "", dtype=object)
-    for side in CODES:
-        rows = frame["side"].to_numpy() == side
-        predicted[rows] = best_codes(proba[side][rows], side)[0]
+    predicted = side_codes(proba, frame["side"].to_numpy())
     labelled = frame[frame["mi_quality"].isin(["high", "low"])]
     first = labelled.groupby("group")["conversation"].transform("first")
     labelled = labelled[labelled["conversation"] == first]
     counts = pd.crosstab(labelled["conversation"], predicted[labelled.index]).reindex(
-        columns=[c for codes in CODES.values() for c in codes], fill_value=0)
+        columns=list(ALL_CODES), fill_value=0)
     per = labelled.groupby("conversation")[["mi_quality", "group"]].first().reindex(counts.index)
     good = per["mi_quality"].eq("high").to_numpy()
     if min(good.sum(), (~good).sum()) < folds:
