@@ -65,6 +65,28 @@ OBVIOUS = [
 ]
 
 
+# Open or closed is the question's form, which fillers and openers ("so, um", "and") hide from
+# the first word: the subtype classifier reads the first real word of each question sentence.
+QUESTIONS_BEHIND_FILLERS = [
+    ("So, um, what would you like to do about that?", "open_question"),
+    ("Okay, and how has that been for you?", "open_question"),
+    ("Yeah, and where does that leave you with your drinking?", "open_question"),
+    ("Um, what else have you noticed since you cut down?", "open_question"),
+    ("So, um, are you drinking more than before?", "closed_question"),
+    ("And is that something you'd want to change?", "closed_question"),
+    ("Right, so would you say that it's a problem?", "closed_question"),
+    ("Uh, do you smoke or drink at parties?", "closed_question"),
+]
+
+
+def test_open_and_closed_questions_behind_fillers():
+    import mi_coder
+
+    coder = mi_coder.load()
+    misses = [(text, want, got) for text, want in QUESTIONS_BEHIND_FILLERS if (got := coder.code(text)) != want]
+    assert len(misses) <= 1, misses
+
+
 def test_obvious_utterances_mostly_get_their_codes():
     """A smoke test of `coder.code` on lone, unambiguous utterances: at most one miss."""
     import mi_coder

@@ -10,7 +10,8 @@ import spacy
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from mi_coder.preprocess import CUE_NAMES, PHRASES, SENTENCE_ENDS, SENTENCE_STARTS, analyse, english, stem
+from mi_coder.preprocess import (AUX_WORDS, CUE_NAMES, FILLER_WORDS, PHRASES, SENTENCE_ENDS, SENTENCE_STARTS, WH_WORDS,
+                                 analyse, english, stem)
 
 
 def cues_of(text):
@@ -98,18 +99,29 @@ def reference_cues(text):
     for match_id, _, _ in matcher(doc):
         out[nlp.vocab.strings[match_id]] += 1
     starts = {w: cue for cue, words in SENTENCE_STARTS.items() for w in words}
-    sentences, questions = [], []
+    sentences, questions = [], []  # the words of each sentence; the indices of those a ? ends
     for token in doc:
         if token.is_space:
             continue
         if token.lower_ in SENTENCE_ENDS:
             if sentences and "?" in token.lower_:
-                questions.append(len(sentences))
+                questions.append(len(sentences) - 1)
         elif not sentences or prev_end:
-            sentences.append(token.lower_)
+            sentences.append([token.lower_])
             if token.lower_ in starts:
                 out[starts[token.lower_]] += 1
+        else:
+            sentences[-1].append(token.lower_)
         prev_end = token.lower_ in SENTENCE_ENDS
+    heads = [next((w for w in words if w not in FILLER_WORDS and any(map(str.isalpha, w))), None)
+             for words in sentences]
+    for i in set(questions):
+        out["question_wh_head"] += heads[i] in WH_WORDS
+        out["question_aux_head"] += heads[i] in AUX_WORDS
+        out["question_wh_word"] += any(w in WH_WORDS for w in sentences[i])
+        out["question_or"] += "or" in sentences[i]
+    last = next((h for h in reversed(heads) if h is not None), None)
+    out.update(last_wh_head=last in WH_WORDS, last_aux_head=last in AUX_WORDS)
     lower = "".join(t.lower_ for t in doc)
     out.update(question_mark=lower.count("?"), exclamation=lower.count("!"), sentences=len(sentences),
                question_sentences=len(set(questions)), numbers=sum(c.isdigit() for c in lower),
@@ -118,7 +130,8 @@ def reference_cues(text):
 
 
 PIECES = ["it sounds like", "you", "feel", "?", "!", ".", "...", "?!", "  ", "\n", "do you", "I want to",
-          "I don't want", "What", "so", "mm-hmm", "42", "would it be okay", "you should", "on the other hand"]
+          "I don't want", "What", "so", "mm-hmm", "42", "would it be okay", "you should", "on the other hand",
+          "or", "Is it", "um ,", "tell me", "how"]
 
 
 @settings(max_examples=60, deadline=None)

@@ -52,11 +52,12 @@ class MICoder(ClassifierMixin, BaseEstimator):
 
     # -- scikit-learn API ---------------------------------------------------------------------------
 
-    def _classifier(self, side: str):
+    def _classifier(self, side: str, featurizer=None):
         if side == COUNSELLOR:
             return HierarchicalClassifier(
                 LogisticRegression(C=self.counsellor_C, max_iter=3000, class_weight="balanced"),
-                LogisticRegression(C=self.subtype_C, max_iter=3000, class_weight="balanced"))
+                LogisticRegression(C=self.subtype_C, max_iter=3000, class_weight="balanced"),
+                subtype_only=getattr(featurizer, "subtype_only", lambda side: 0)(side))
         return CodeOrderClassifier(LogisticRegression(C=self.client_C, max_iter=3000, class_weight="balanced"))
 
     def fit(self, X: pd.DataFrame, y, sample_weight=None, groups=None):
@@ -86,7 +87,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
             alone = rows[rng.random(len(rows)) < self.context_dropout]
             features = pd.concat([table.iloc[rows], without_context(table.iloc[alone])], ignore_index=True)
             both = np.concatenate([rows, alone])
-            pipe = Pipeline([("features", featurizer.make(side)), ("classify", self._classifier(side))])
+            pipe = Pipeline([("features", featurizer.make(side)), ("classify", self._classifier(side, featurizer))])
             pipe.fit(features, y[both], classify__sample_weight=weight[both])
             self.pipelines_[side] = pipe
         self.stages_ = {}
@@ -115,7 +116,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
         for side in (COUNSELLOR, CLIENT):
             rows = np.flatnonzero(coded & (sides == side))
             matrix = self.pipelines_[side].named_steps["features"].transform(table.iloc[rows])
-            features = self._with_session(matrix, session[rows])
+            features = self._with_session(side, matrix, session[rows])
             self.stages_[side] = self._session_classifier(side).fit(features, self._session_target(side, y[rows]),
                                                                     sample_weight=weight[rows])
 
@@ -131,10 +132,12 @@ class MICoder(ClassifierMixin, BaseEstimator):
     def _session_target(side: str, y: np.ndarray) -> np.ndarray:
         return np.array([COARSE_OF[v] for v in y], dtype=object) if side == COUNSELLOR else y
 
-    def _with_session(self, features, session: np.ndarray):
-        """A side's first-stage feature matrix with the scaled session columns beside it."""
+    def _with_session(self, side: str, features, session: np.ndarray):
+        """A side's first-stage feature matrix (the coarse classifier's columns) with the scaled session columns."""
         import scipy.sparse as sp
 
+        if side == COUNSELLOR:
+            features = self.pipelines_[side].named_steps["classify"].coarse_columns(features)
         return sp.hstack([features, sp.csr_matrix(session / self.session_scale_)], format="csr")
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
@@ -174,7 +177,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
             session = session_columns(first, sides, X["transcript"].to_numpy()[present], self.session)
             for side, matrix in features.items():
                 stage = self.stages_[side]
-                proba = stage.predict_proba(self._with_session(matrix, session[masks[side]]))
+                proba = stage.predict_proba(self._with_session(side, matrix, session[masks[side]]))
                 if side == COUNSELLOR:
                     first_stage = self.pipelines_[side].named_steps["classify"]
                     proba = first_stage.leaf_proba(proba, stage.classes_, matrix)

@@ -24,13 +24,19 @@ class HierarchicalClassifier(ClassifierMixin, BaseEstimator):
     """Coarse classifier plus per-parent subtype classifiers, with probabilities over leaf codes.
 
     `y` may hold a leaf code or just its parent (`question`, `reflection`): such rows teach the
-    coarse classifier only.
+    coarse classifier only. The last `subtype_only` columns of X are read by the subtype
+    classifiers alone (features that tell open from closed but blur question from reflection).
     """
 
-    def __init__(self, estimator=None, subtype_estimator=None, classes=COUNSELLOR_CODES):
+    def __init__(self, estimator=None, subtype_estimator=None, classes=COUNSELLOR_CODES, subtype_only=0):
         self.estimator = estimator
         self.subtype_estimator = subtype_estimator
         self.classes = classes
+        self.subtype_only = subtype_only
+
+    def coarse_columns(self, X):
+        """The columns of X the coarse classifier reads."""
+        return X[:, : X.shape[1] - self.subtype_only] if self.subtype_only else X
 
     def _base(self, which):
         est = self.estimator if which == "coarse" else (self.subtype_estimator or self.estimator)
@@ -40,7 +46,7 @@ class HierarchicalClassifier(ClassifierMixin, BaseEstimator):
         y = np.asarray(y, dtype=object)
         coarse = np.array([COARSE_OF[v] for v in y], dtype=object)
         weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        self.coarse_ = self._base("coarse").fit(X, coarse, sample_weight=weight)
+        self.coarse_ = self._base("coarse").fit(self.coarse_columns(X), coarse, sample_weight=weight)
         self.subtypes_ = {}
         for parent, children in SUBTYPES.items():
             mask = np.isin(y, children)
@@ -51,7 +57,7 @@ class HierarchicalClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X):
-        return self.leaf_proba(self.coarse_.predict_proba(X), self.coarse_.classes_, X)
+        return self.leaf_proba(self.coarse_.predict_proba(self.coarse_columns(X)), self.coarse_.classes_, X)
 
     def leaf_proba(self, coarse: np.ndarray, coarse_classes, X) -> np.ndarray:
         """Leaf-code probabilities from coarse ones (in `coarse_classes` order) and this model's subtypes on X.

@@ -153,9 +153,22 @@ SENTENCE_STARTS: dict[str, tuple[str, ...]] = {
                          "stop", "keep", "find", "look", "write", "ask", "remember", "don't", "avoid"),
 }
 
+# A question's form: the first word of each sentence that is not a filler ("so, um, what...").
+# MITI's open/closed line is mostly this: a wh-word invites an answer in the client's words,
+# an auxiliary ("do you...", "is it...") asks for yes or no.
+WH_WORDS = frozenset(("what", "how", "why", "where", "when", "which", "who", "whom", "whose", "tell",
+                      "describe", "explain"))
+AUX_WORDS = frozenset(SENTENCE_STARTS["start_aux"]) | {"anyone", "anybody", "isn't", "aren't", "don't",
+                                                        "didn't", "doesn't", "won't", "wouldn't", "can't"}
+FILLER_WORDS = frozenset(("so", "and", "but", "okay", "ok", "well", "um", "uh", "yeah", "right", "now",
+                          "then", "alright", "oh", "mm", "hmm", "mhm", "mm-hmm", "like", "just"))
+QUESTION_FORM = ("question_wh_head", "question_aux_head", "question_wh_word", "question_or", "last_wh_head",
+                 "last_aux_head")
+
 CUE_NAMES: tuple[str, ...] = (
     tuple(PHRASES) + tuple(SENTENCE_STARTS)
     + ("question_mark", "question_sentences", "sentences", "tokens_log", "numbers", "exclamation")
+    + QUESTION_FORM
 )
 N_CUES = len(CUE_NAMES)
 _INDEX = {name: i for i, name in enumerate(CUE_NAMES)}
@@ -217,9 +230,9 @@ class MICueMatcher:
         """
         hashes = hashes.astype(np.uint64)
         cues = self._phrase_counts(hashes, doc_of, n_docs)
-        self._sentence_counts(hashes, doc_of, cues)
         codes, uniques = pd.factorize(hashes)
         words = np.array([vocab.strings[h] for h in uniques.tolist()], dtype=object)
+        self._sentence_counts(hashes, doc_of, cues, _word_kinds(words)[:, codes])
         for name, count in (("question_mark", _count("?")), ("exclamation", _count("!")), ("numbers", _digits)):
             per_word = np.fromiter(map(count, words), dtype=np.float64, count=len(words))
             cues[:, _INDEX[name]] = np.bincount(doc_of, weights=per_word[codes], minlength=n_docs)
@@ -243,8 +256,11 @@ class MICueMatcher:
                              shape=(n_docs, self._phrase_cues.shape[0]))
         return (hits @ self._phrase_cues).toarray().astype(np.float32)
 
-    def _sentence_counts(self, hashes, doc_of, cues) -> None:
-        """Sentences, questions and sentence openers; spaces are skipped, . ! ? end a sentence."""
+    def _sentence_counts(self, hashes, doc_of, cues, kinds) -> None:
+        """Sentences, questions, sentence openers and question form; . ! ? end a sentence.
+
+        `kinds` holds, per token, whether it is a wh-word, an auxiliary, or a filler (or not a word).
+        """
         n = len(hashes)
         is_end = np.isin(hashes, self._ends)
         first = np.ones(n, dtype=bool)
@@ -262,6 +278,35 @@ class MICueMatcher:
         asked = np.isin(hashes, self._question_ends) & (sentence > before_doc[doc_of])
         _, once = np.unique(sentence[asked], return_index=True)
         cues[:, _INDEX["question_sentences"]] = np.bincount(doc_of[asked][once], minlength=len(cues))
+        self._question_form(sentence, np.unique(sentence[asked]), is_end, doc_of, kinds, cues)
+
+    @staticmethod
+    def _question_form(sentence, questions, is_end, doc_of, kinds, cues) -> None:
+        """Wh- or auxiliary heads of question sentences and of each Doc's last sentence; wh/or inside questions."""
+        is_wh, is_aux, is_or, skip = kinds
+        n_docs = len(cues)
+        in_question = np.isin(sentence, questions)
+        # A sentence's head: its first token that is a word and not a filler.
+        candidates = np.flatnonzero(~skip & ~is_end)
+        _, first = np.unique(sentence[candidates], return_index=True)
+        heads = candidates[first]
+        for name, kind in (("question_wh_head", is_wh), ("question_aux_head", is_aux)):
+            hit = heads[in_question[heads] & kind[heads]]
+            cues[:, _INDEX[name]] = np.bincount(doc_of[hit], minlength=n_docs)
+        for name, kind in (("question_wh_word", is_wh), ("question_or", is_or)):
+            hit = np.flatnonzero(in_question & kind)
+            _, once = np.unique(sentence[hit], return_index=True)
+            cues[:, _INDEX[name]] = np.bincount(doc_of[hit[once]], minlength=n_docs)
+        last = heads[np.append(doc_of[heads][1:] != doc_of[heads][:-1], True)] if len(heads) else heads
+        for name, kind in (("last_wh_head", is_wh), ("last_aux_head", is_aux)):
+            cues[doc_of[last[kind[last]]], _INDEX[name]] = 1.0
+
+
+def _word_kinds(words: np.ndarray) -> np.ndarray:
+    """Rows (wh-word, auxiliary, "or", filler or not a word) x distinct words, as booleans."""
+    words = words.tolist()
+    return np.array([[w in WH_WORDS for w in words], [w in AUX_WORDS for w in words], [w == "or" for w in words],
+                     [w in FILLER_WORDS or not any(map(str.isalpha, w)) for w in words]], dtype=bool).reshape(4, -1)
 
 
 def _phrase_keys(hashes: np.ndarray, n: int) -> np.ndarray:
