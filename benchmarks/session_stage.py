@@ -1,10 +1,11 @@
 """The session-aware second stage against the first stage alone, in nested transcript-grouped CV.
 
-    python benchmarks/session_stage.py [--forms whole causal] [--folds 5]
+    python benchmarks/session_stage.py [--forms none whole causal] [--folds 5] [--live]
 
 Each outer fold fits MICoder(session=form), whose second stage learns from first-stage
 probabilities of 3 inner grouped folds; every utterance is scored by a model that never saw its
 transcript. Prints utterance scores and per-transcript agreement with the experts (AnnoMI).
+`--live` codes each held-out utterance as if its transcript ended there (the spaCy component's way).
 """
 
 from __future__ import annotations
@@ -45,10 +46,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", nargs="+", default=["none", "whole", "causal"])
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--live", action="store_true", help="code each utterance from the turns so far")
     args = parser.parse_args()
     frame = read_corpora()
     for form in args.forms:
-        proba = cross_validate(frame, MICoder(session=None if form == "none" else form), n_splits=args.folds)
+        proba = cross_validate(frame, MICoder(session=None if form == "none" else form), n_splits=args.folds,
+                               live=args.live)
         flat = headline(score(frame, proba))
         row = {"coarse-4": flat["annomi_coarse4_macro_f1"], "client": flat["client_macro_f1"],
                "open/closed": flat["open_vs_closed_accuracy"], "ESConv affirmation": flat["esconv_affirmation_f1"],

@@ -53,10 +53,21 @@ def test_a_session_stage_fits_and_codes_whole_transcripts(corpus_slice):
 
     X, y = estimator_input(corpus_slice)
     coder = MICoder(session="whole", session_folds=2).fit(X, y, groups=corpus_slice["group"])
-    assert set(coder.stages_) == {"counsellor", "client"}
+    assert set(coder.stages_) == {"counsellor"}
     proba = coder.side_proba(X)
-    counsellor = (X["side"] == "counsellor").to_numpy() & X["text"].str.strip().ne("").to_numpy()
+    present = X["text"].str.strip().ne("").to_numpy()
+    counsellor = (X["side"] == "counsellor").to_numpy() & present
     assert np.allclose(proba["counsellor"][counsellor].sum(axis=1), 1)
-    # The second stage changes some codes relative to the first.
+    # The second stage changes some counsellor codes relative to the first, and no client code.
     first = MICoder(**{**coder.get_params(), "session": None}).fit(X, y).side_proba(X)
     assert not np.allclose(first["counsellor"][counsellor], proba["counsellor"][counsellor])
+    client = (X["side"] == "client").to_numpy() & present
+    assert np.allclose(first["client"][client], proba["client"][client])
+    # Live coding: each row as if its transcript ended there, which is what coding a prefix gives.
+    one = X[X["transcript"] == X["transcript"].iloc[0]].reset_index(drop=True)
+    live = coder.side_proba(one, live=True)["counsellor"]
+    whole = coder.side_proba(one)["counsellor"]
+    rows = np.flatnonzero((one["side"] == "counsellor").to_numpy() & one["text"].str.strip().ne("").to_numpy())
+    for k in rows[:: max(1, len(rows) // 6)]:
+        assert np.allclose(coder.side_proba(one.iloc[: k + 1])["counsellor"][k], live[k])
+    assert not np.allclose(live[rows[:-1]], whole[rows[:-1]])  # later turns change earlier codes

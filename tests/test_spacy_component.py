@@ -1,4 +1,4 @@
-"""The spaCy component gives the codes of MICoder.code_frame, through the entry point, in linear time."""
+"""The spaCy component gives each turn the code MICoder.code_frame gives it in the transcript so far."""
 
 import pandas as pd
 import pytest
@@ -25,11 +25,17 @@ def session_docs(nlp, sides, texts):
         previous.append((side, text))
 
 
-def test_component_matches_code_frame(nlp):
+def code_prefixes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each row coded by code_frame on the transcript up to and including it (what live coding can know)."""
     import mi_coder
 
+    coder = mi_coder.load()
+    return pd.concat([coder.code_frame(frame.iloc[: k + 1]).iloc[[k]] for k in range(len(frame))])
+
+
+def test_component_matches_code_frame(nlp):
     frame = pd.read_csv(EXAMPLES / "counselling_session.csv")
-    expected = mi_coder.load().code_frame(frame)
+    expected = code_prefixes(frame)
     docs = list(nlp.pipe(session_docs(nlp, frame["interlocutor"], frame["utterance_text"])))
     assert [d._.mi_code for d in docs] == expected["mi_code"].tolist()
     assert [d._.mi_confidence for d in docs] == pytest.approx(expected["mi_confidence"].tolist(), abs=1e-4)
@@ -38,13 +44,11 @@ def test_component_matches_code_frame(nlp):
 
 def test_component_matches_code_frame_on_a_long_corpus_session(nlp, corpus_slice):
     """A real session with runs of same-side turns and blank turns, coded turn by turn."""
-    import mi_coder
-
     conversation = corpus_slice["conversation"].iloc[0]
     session = corpus_slice[corpus_slice["conversation"] == conversation].reset_index(drop=True)
     session = session.assign(transcript_id=1, speaker=session["side"])[["transcript_id", "speaker", "text"]]
     session.loc[5, "text"] = "   "  # a blank turn is left out of the context, as code_frame does
-    expected = mi_coder.load().code_frame(session)
+    expected = code_prefixes(session)
     docs = list(nlp.pipe(session_docs(nlp, session["speaker"], session["text"])))
     assert [d._.mi_code for d in docs] == expected["mi_code"].tolist()
     blank = expected["mi_confidence"].isna().to_numpy()
@@ -54,12 +58,15 @@ def test_component_matches_code_frame_on_a_long_corpus_session(nlp, corpus_slice
 
 
 def test_long_session_work_is_linear_in_its_length(nlp, monkeypatch):
-    """173 turns, each given the whole history: the rows featurized grow linearly, not quadratically.
+    """173 turns, each given the whole history: with a first-stage model the rows featurized grow
+    linearly, not quadratically (a session stage reads the whole history by design).
 
     (Counting rows is deterministic; the wall-clock comparison with code_frame is
     benchmarks/spacy_component.py.)
     """
     from mi_coder.features import ContextFeatures
+
+    monkeypatch.setattr(nlp.get_pipe("mi_coder").coder, "stages_", {})  # the first stage alone
 
     featurized = []
     transform = ContextFeatures.transform

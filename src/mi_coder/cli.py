@@ -15,6 +15,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from .errors import InputError
+from .session import DEFAULT_SESSION
 from .tables import STDIO, readable
 
 EXIT_BAD_INPUT = 2
@@ -116,6 +117,9 @@ def _training_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--coded", nargs="+", metavar="CSV",
                         help="your own MI-coded CSVs instead of the shared corpora (codes as in the SPEC)")
     parser.add_argument("--code-col", default="code", help="code column of --coded files (default: code)")
+    parser.add_argument("--session", choices=("whole", "causal", "none"), default=DEFAULT_SESSION,
+                        help="second stage that re-decides counsellor codes from the rest of the session: "
+                             f"'whole' session, earlier turns only ('causal'), or none (default: {DEFAULT_SESSION})")
     _column_options(parser)
 
 
@@ -206,6 +210,17 @@ def _training_frame(args):
     return read_corpora(args.data_dir, corpora)
 
 
+def _recipe(args, frame):
+    """The MICoder to train: the default recipe with the chosen session stage."""
+    from .coder import MICoder
+
+    coder = MICoder(session=None if args.session == "none" else args.session)
+    if coder.session and frame["group"].nunique() < coder.session_folds:
+        raise InputError(f"--session {args.session} needs at least {coder.session_folds} transcripts, "
+                         f"found {frame['group'].nunique()}; pass --session none")
+    return coder
+
+
 def _say(args, message: str) -> None:
     if not getattr(args, "quiet", False):
         print(message, file=sys.stderr, flush=True)
@@ -222,7 +237,7 @@ def cmd_train(args) -> None:
     frame = _training_frame(args)
     _say(args, f"training on {int(frame['code'].notna().sum())} coded utterances "
                f"from {frame['group'].nunique()} transcripts")
-    coder = train(frame, folds=args.folds,
+    coder = train(frame, _recipe(args, frame), folds=args.folds,
                   progress=None if args.quiet else lambda k, n: _say(args, f"  held-out fold {k}/{n} done"))
     manifest = save_model(coder, output)
     allow = trust_model(manifest["sha256"], f"trained by you: {output.resolve()}")
@@ -237,7 +252,7 @@ def cmd_evaluate(args) -> None:
         raise InputError(f"--folds {args.folds}: need at least 2 folds")
     frame = _training_frame(args)
     _say(args, f"{args.folds}-fold transcript-grouped cross-validation over {frame['group'].nunique()} transcripts")
-    proba = cross_validate(frame, n_splits=args.folds, seed=args.seed,
+    proba = cross_validate(frame, _recipe(args, frame), n_splits=args.folds, seed=args.seed,
                            progress=None if args.quiet else
                            lambda k, n: _say(args, f"  fold {k}/{n} done"))
     results = score(frame, proba)

@@ -16,16 +16,18 @@ from .codes import ANNOMI_COARSE_CODES, best_codes, ANNOMI_COARSE_OF, CLIENT, CL
     COUNSELLOR, COUNSELLOR_CODES
 from .coder import MICoder
 from .corpora import ESCONV_WEIGHT, corpus_weights, estimator_input
+from .session import DEFAULT_SESSION
 
 
 def cross_validate(frame: pd.DataFrame, coder: MICoder | None = None, n_splits: int = 5, seed: int = 0,
-                   progress=None, esconv_weight: float = ESCONV_WEIGHT) -> dict[str, np.ndarray]:
+                   progress=None, esconv_weight: float = ESCONV_WEIGHT, live: bool = False) -> dict[str, np.ndarray]:
     """Out-of-fold probabilities per side for every row of a canonical frame, from transcript-grouped folds.
 
-    Each fold fits a clone of `coder` (default `MICoder()`) on the other folds' transcripts, with
-    ESConv rows weighted as `train` weighs them.
+    Each fold fits a clone of `coder` (default: the shipped recipe) on the other folds' transcripts, with
+    ESConv rows weighted as `train` weighs them. `live=True` codes each held-out utterance as if its
+    transcript ended there (see `MICoder.side_proba`).
     """
-    coder = coder if coder is not None else MICoder()
+    coder = coder if coder is not None else MICoder(session=DEFAULT_SESSION)
     X, y = estimator_input(frame)
     weight = corpus_weights(frame, esconv_weight)
     out = {COUNSELLOR: np.full((len(frame), len(COUNSELLOR_CODES)), np.nan),
@@ -34,7 +36,7 @@ def cross_validate(frame: pd.DataFrame, coder: MICoder | None = None, n_splits: 
     for k, (train_idx, test_idx) in enumerate(folds.split(frame, groups=frame["group"])):
         fitted = clone(coder).fit(X.iloc[train_idx].reset_index(drop=True), y[train_idx],
                                   sample_weight=weight[train_idx], groups=frame["group"].to_numpy()[train_idx])
-        proba = fitted.side_proba(X.iloc[test_idx].reset_index(drop=True))
+        proba = fitted.side_proba(X.iloc[test_idx].reset_index(drop=True), live=live)
         test_sides = frame["side"].to_numpy()[test_idx]
         for side in out:
             mask = test_sides == side

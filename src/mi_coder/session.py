@@ -15,6 +15,9 @@ import pandas as pd
 from .codes import CLIENT, CLIENT_CODES, COUNSELLOR, COUNSELLOR_CODES
 
 FORMS = ("whole", "causal")
+# The recipe of the shipped model (`mi-coder train`'s default): streaming keeps whole transcripts
+# together, so the CLI and `code_frame` can read the whole session.
+DEFAULT_SESSION = "whole"
 COLUMNS = ([f"session_mean_{c}" for c in COUNSELLOR_CODES + CLIENT_CODES]
            + ["session_log_n_counsellor", "session_log_n_client"]
            + [f"previous_{c}" for c in COUNSELLOR_CODES + CLIENT_CODES])

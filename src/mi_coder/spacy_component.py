@@ -5,8 +5,10 @@ component runs (`turn_doc` does it): `Doc._.mi_side` ('counsellor', 'client' or 
 of the side vocabulary; default counsellor) and `Doc._.mi_previous` (earlier (side, text) turns of
 the transcript, oldest first). Sets `Doc._.mi_code`, `Doc._.mi_confidence` and
 `Doc._.mi_probabilities` ({code: p}). With the whole transcript so far as `previous`, the codes
-are exactly `MICoder.code_frame`'s; only the last few runs of turns are featurized, so coding a
-session turn by turn costs time linear in its length.
+are exactly those `MICoder.code_frame` gives the transcript up to that turn. A first-stage model
+featurizes only the last few runs of turns, so coding a session turn by turn costs time linear in
+its length; a model with a session stage reads the whole history (its session features are the
+mean of every earlier utterance), so that costs time quadratic in the session's length.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ class MICoderComponent:
         return next(iter(self.pipe([doc])))
 
     def pipe(self, docs, batch_size: int = 256):
-        """Code Docs a batch at a time: each Doc's context tail is its own transcript in one table."""
+        """Code Docs a batch at a time, each from its side and earlier turns (see `_code_batch`)."""
         from spacy.util import minibatch
 
         for batch in minibatch(docs, size=batch_size):
@@ -80,40 +82,81 @@ class MICoderComponent:
             yield from batch
 
     def _code_batch(self, docs: list) -> None:
+        """Set each Doc's code, confidence and probabilities ('' and None for a blank turn)."""
+        side_of = []
+        for doc in docs:
+            side_of.append(side_name(doc._.mi_side or COUNSELLOR))
+            doc._.mi_code, doc._.mi_confidence, doc._.mi_probabilities = "", None, {}
+        if getattr(self.coder, "stages_", None):
+            coded, proba = self._session_proba(docs, side_of)
+        else:
+            coded, proba = self._first_stage_proba(docs, side_of)
+        for n, p in zip(coded, proba):
+            side = side_of[n]
+            codes, confidence = best_codes(p[None, :], side)
+            docs[n]._.mi_code = str(codes[0])
+            docs[n]._.mi_confidence = round(float(confidence[0]), 4)
+            docs[n]._.mi_probabilities = {c: round(float(v), 4) for c, v in zip(CODES[side], p)}
+
+    def _first_stage_proba(self, docs: list, side_of: list) -> tuple[list, list]:
+        """(indices of the non-blank Docs, their probabilities) from each Doc's context tail only."""
         from .coder import utterance_frame
         from .features import ContextFeatures
 
-        texts, sides, keys, last, before, side_of = [], [], [], [], [], []
+        texts, sides, keys, last, before = [], [], [], [], []
         for n, doc in enumerate(docs):
-            side = side_name(doc._.mi_side or COUNSELLOR)
-            doc._.mi_code, doc._.mi_confidence, doc._.mi_probabilities = "", None, {}
-            side_of.append(side)
             if not doc.text.strip():
                 continue
-            tail, count = context_tail(doc._.mi_previous or (), side)
+            tail, count = context_tail(doc._.mi_previous or (), side_of[n])
             texts += [t for _, t in tail] + [doc.text]
-            sides += [s for s, _ in tail] + [side]
+            sides += [s for s, _ in tail] + [side_of[n]]
             keys += [n] * (len(tail) + 1)
             last.append(len(texts) - 1)
             before.append(count)
         if not last:
-            return
+            return [], []
         table = ContextFeatures().transform(utterance_frame(texts, sides, keys)).iloc[last].reset_index(drop=True)
         # Each turn's position in its whole transcript, as code_frame computes it (see context_table).
         table["turn_log"] = np.log1p(np.asarray(before, dtype=np.int64)).astype(np.float32)
-        coded = [docs[keys[i]] for i in last]
-        turn_sides = np.array([side_of[keys[i]] for i in last], dtype=object)
+        coded = [keys[i] for i in last]
+        proba = [None] * len(coded)
+        turn_sides = np.array([side_of[n] for n in coded], dtype=object)
         for side in CODES:
             rows = np.flatnonzero(turn_sides == side)
-            if not len(rows):
+            if len(rows):
+                for row, p in zip(rows, self.coder.pipelines_[side].predict_proba(table.iloc[rows])):
+                    proba[row] = p
+        return coded, proba
+
+    def _session_proba(self, docs: list, side_of: list) -> tuple[list, list]:
+        """(indices of the non-blank Docs, their probabilities) with the session stage, which reads
+        every earlier turn. Docs whose turns continue one transcript (each the next turn, as a
+        session coded turn by turn arrives) are coded together: the transcript once, live."""
+        from .coder import utterance_frame
+
+        transcripts, where = [], {}  # the turns of each transcript; Doc -> (transcript, row)
+        for n, doc in enumerate(docs):
+            if not doc.text.strip():
                 continue
-            proba = self.coder.pipelines_[side].predict_proba(table.iloc[rows])
-            codes, confidence = best_codes(proba, side)
-            for j, row in enumerate(rows):
-                doc = coded[row]
-                doc._.mi_code = str(codes[j])
-                doc._.mi_confidence = round(float(confidence[j]), 4)
-                doc._.mi_probabilities = {c: round(float(p), 4) for c, p in zip(CODES[side], proba[j])}
+            turns = [(side_name(s), t) for s, t in doc._.mi_previous or () if isinstance(t, str) and t.strip()]
+            turns.append((side_of[n], doc.text))
+            current = transcripts[-1] if transcripts else None
+            if current is None:
+                transcripts.append(turns)
+            elif len(current) == len(turns) - 1 and current == turns[:-1]:
+                current.append(turns[-1])  # the next turn of the transcript being coded
+            elif not (len(current) >= len(turns) and current[:len(turns)] == turns):  # else: a turn of it again
+                transcripts.append(turns)
+            where[n] = (len(transcripts) - 1, len(turns) - 1)
+        if not where:
+            return [], []
+        texts = [t for turns in transcripts for _, t in turns]
+        sides = [s for turns in transcripts for s, _ in turns]
+        keys = [k for k, turns in enumerate(transcripts) for _ in turns]
+        offsets = np.concatenate([[0], np.cumsum([len(turns) for turns in transcripts])])
+        by_side = self.coder.side_proba(utterance_frame(texts, sides, keys), live=True)
+        coded = list(where)
+        return coded, [by_side[side_of[n]][offsets[where[n][0]] + where[n][1]] for n in coded]
 
 
 @Language.factory("mi_coder", default_config={"model": None}, assigns=[f"doc._.{name}" for name in OUTPUTS])

@@ -8,16 +8,18 @@ from .coder import MICoder
 from .corpora import ESCONV_WEIGHT, corpus_weights, estimator_input
 from .evaluate import cross_validate, held_out_confusion, score
 from .modelio import library_versions
+from .session import DEFAULT_SESSION
 
 
 def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, esconv_weight: float = ESCONV_WEIGHT,
           progress=None) -> MICoder:
-    """Fit `coder` (default `MICoder()`) on every coded row of a canonical frame (see `mi_coder.corpora`).
+    """Fit `coder` (default: the shipped recipe, `MICoder(session=DEFAULT_SESSION)`) on every coded row of a
+    canonical frame (see `mi_coder.corpora`).
 
     With `folds` >= 2 the recipe is first cross-validated by transcript; the scores and the
     held-out confusion counts are stored in `coder.info` (summaries use them for intervals).
     """
-    coder = coder if coder is not None else MICoder()
+    coder = coder if coder is not None else MICoder(session=DEFAULT_SESSION)
     weight = corpus_weights(frame, esconv_weight)
     info = training_summary(frame)
     info["training"] = {"esconv_weight": esconv_weight, "folds": folds}
