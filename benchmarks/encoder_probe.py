@@ -22,10 +22,10 @@ import numpy as np
 from mi_coder import MICoder
 from mi_coder.codes import CLIENT, COUNSELLOR, COUNSELLOR_CODES
 from mi_coder.corpora import corpus_weights, read_corpora
-from mi_coder.evaluate import cross_validate, headline, score
+from mi_coder.evaluate import cross_validate
 from mi_coder.features import context_table
 from mi_coder.model import CodeOrderClassifier, HierarchicalClassifier
-from session_stage import session_agreement
+from session_stage import scores_line
 
 
 def embed(texts: list[str]) -> np.ndarray:
@@ -111,11 +111,7 @@ def main() -> None:
     runs = [("encoder alone", encoder)] + [(f"all codes, w={w}", mix(linear, encoder, w)) for w in args.weights]
     runs += [(f"counsellor coarse only, w={w}", coarse_mix(linear, encoder, w)) for w in args.weights if w]
     for name, proba in runs:
-        flat = headline(score(frame, proba))
-        row = {"coarse-4": flat["annomi_coarse4_macro_f1"], "client": flat["client_macro_f1"],
-               "open/closed": flat["open_vs_closed_accuracy"], "ESConv affirmation": flat["esconv_affirmation_f1"],
-               **session_agreement(frame, proba)}
-        print(f"{name}: " + ", ".join(f"{k} {v:.3f}" for k, v in row.items()), flush=True)
+        print(f"{name}: {scores_line(frame, proba)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,15 @@ def session_agreement(frame, proba) -> dict:
     return out
 
 
+def scores_line(frame, proba) -> str:
+    """The utterance scores the issues set targets on, then the per-transcript agreement, on one line."""
+    flat = headline(score(frame, proba))
+    row = {"coarse-4": flat["annomi_coarse4_macro_f1"], "client": flat["client_macro_f1"],
+           "open/closed": flat["open_vs_closed_accuracy"], "ESConv affirmation": flat["esconv_affirmation_f1"],
+           **session_agreement(frame, proba)}
+    return ", ".join(f"{k} {v:.3f}" for k, v in row.items())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", nargs="+", default=["none", "whole", "causal"])
@@ -52,11 +61,7 @@ def main() -> None:
     for form in args.forms:
         proba = cross_validate(frame, MICoder(session=None if form == "none" else form), n_splits=args.folds,
                                live=args.live)
-        flat = headline(score(frame, proba))
-        row = {"coarse-4": flat["annomi_coarse4_macro_f1"], "client": flat["client_macro_f1"],
-               "open/closed": flat["open_vs_closed_accuracy"], "ESConv affirmation": flat["esconv_affirmation_f1"],
-               **session_agreement(frame, proba)}
-        print(f"session={form}: " + ", ".join(f"{k} {v:.3f}" for k, v in row.items()), flush=True)
+        print(f"session={form}: {scores_line(frame, proba)}", flush=True)
 
 
 if __name__ == "__main__":

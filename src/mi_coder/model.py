@@ -35,8 +35,9 @@ class HierarchicalClassifier(ClassifierMixin, BaseEstimator):
         self.subtype_only = subtype_only
 
     def coarse_columns(self, X):
-        """The columns of X the coarse classifier reads."""
-        return X[:, : X.shape[1] - self.subtype_only] if self.subtype_only else X
+        """The columns of X the coarse classifier reads (all of them in models saved before `subtype_only`)."""
+        k = getattr(self, "subtype_only", 0)
+        return X[:, : X.shape[1] - k] if k else X
 
     def _base(self, which):
         est = self.estimator if which == "coarse" else (self.subtype_estimator or self.estimator)
