@@ -59,7 +59,8 @@ def test_a_session_stage_fits_and_codes_whole_transcripts(corpus_slice):
     counsellor = (X["side"] == "counsellor").to_numpy() & present
     assert np.allclose(proba["counsellor"][counsellor].sum(axis=1), 1)
     # The second stage changes some counsellor codes relative to the first, and no client code.
-    first = MICoder(**{**coder.get_params(), "session": None}).fit(X, y).side_proba(X)
+    first_stage = MICoder(**{**coder.get_params(), "session": None}).fit(X, y)
+    first = first_stage.side_proba(X)
     assert not np.allclose(first["counsellor"][counsellor], proba["counsellor"][counsellor])
     client = (X["side"] == "client").to_numpy() & present
     assert np.allclose(first["client"][client], proba["client"][client])
@@ -71,3 +72,7 @@ def test_a_session_stage_fits_and_codes_whole_transcripts(corpus_slice):
     for k in rows[:: max(1, len(rows) // 6)]:
         assert np.allclose(coder.side_proba(one.iloc[: k + 1])["counsellor"][k], live[k])
     assert not np.allclose(live[rows[:-1]], whole[rows[:-1]])  # later turns change earlier codes
+    # With no session around it (code(text), a one-line transcript) an utterance keeps its first-stage code.
+    lone = one.iloc[[rows[1]]].reset_index(drop=True)
+    assert np.allclose(coder.side_proba(lone)["counsellor"], first_stage.side_proba(lone)["counsellor"])
+    assert np.allclose(coder.side_proba(lone, live=True)["counsellor"], first_stage.side_proba(lone)["counsellor"])

@@ -180,7 +180,14 @@ class MICoder(ClassifierMixin, BaseEstimator):
             mask, stage = masks[COUNSELLOR], self.stages_[COUNSELLOR]
             coarse = stage.predict_proba(self._with_session(features[COUNSELLOR], session[mask]))
             first_stage = self.pipelines_[COUNSELLOR].named_steps["classify"]
-            out[COUNSELLOR][rows[mask]] = first_stage.leaf_proba(coarse, stage.classes_, features[COUNSELLOR])
+            proba = first_stage.leaf_proba(coarse, stage.classes_, features[COUNSELLOR])
+            # An utterance with no session around it (`code(text)`, a one-line transcript, or live the
+            # first turn) keeps its first-stage code: the stage learnt such rows from session openers,
+            # which are mostly greetings, and would pull a lone "you're doing great" to `other`.
+            keys = pd.Series(X["transcript"].to_numpy()[present]).groupby(X["transcript"].to_numpy()[present],
+                                                                           dropna=False)
+            alone = (keys.cumcount() == 0 if live else keys.transform("size") == 1).to_numpy()[mask]
+            out[COUNSELLOR][rows[mask][~alone]] = proba[~alone]
         return out
 
     # -- the SPEC's convenience API -----------------------------------------------------------------
