@@ -172,7 +172,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
                 features[side] = self.pipelines_[side].named_steps["features"].transform(table[mask])
                 out[side][rows[mask]] = self.pipelines_[side].named_steps["classify"].predict_proba(features[side])
         if getattr(self, "stages_", None) and COUNSELLOR in features:
-            from .session import session_columns
+            from .session import COUNTS, session_columns
 
             first = {side: p[present] for side, p in out.items()}
             session = session_columns(first, sides, X["transcript"].to_numpy()[present],
@@ -184,9 +184,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
             # An utterance with no session around it (`code(text)`, a one-line transcript, or live the
             # first turn) keeps its first-stage code: the stage learnt such rows from session openers,
             # which are mostly greetings, and would pull a lone "you're doing great" to `other`.
-            keys = pd.Series(X["transcript"].to_numpy()[present]).groupby(X["transcript"].to_numpy()[present],
-                                                                           dropna=False)
-            alone = (keys.cumcount() == 0 if live else keys.transform("size") == 1).to_numpy()[mask]
+            alone = (session[mask][:, COUNTS] == 0).all(axis=1)
             out[COUNSELLOR][rows[mask][~alone]] = proba[~alone]
         return out
 

@@ -21,6 +21,7 @@ DEFAULT_SESSION = "whole"
 COLUMNS = ([f"session_mean_{c}" for c in COUNSELLOR_CODES + CLIENT_CODES]
            + ["session_log_n_counsellor", "session_log_n_client"]
            + [f"previous_{c}" for c in COUNSELLOR_CODES + CLIENT_CODES])
+COUNTS = [COLUMNS.index("session_log_n_counsellor"), COLUMNS.index("session_log_n_client")]  # 0: no other utterance
 
 
 def session_columns(proba: dict[str, np.ndarray], sides, transcripts, form: str = "whole") -> np.ndarray:

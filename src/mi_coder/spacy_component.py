@@ -7,8 +7,9 @@ the transcript, oldest first). Sets `Doc._.mi_code`, `Doc._.mi_confidence` and
 `Doc._.mi_probabilities` ({code: p}). With the whole transcript so far as `previous`, the codes
 are exactly those `MICoder.code_frame` gives the transcript up to that turn. A first-stage model
 featurizes only the last few runs of turns, so coding a session turn by turn costs time linear in
-its length; a model with a session stage reads the whole history (its session features are the
-mean of every earlier utterance), so that costs time quadratic in the session's length.
+its length. A model with a session stage reads the whole history (its session features are the
+mean of every earlier utterance): the turns of one batch that continue a transcript are coded
+together, the transcript once, but a session fed one Doc per call costs time quadratic in its length.
 """
 
 from __future__ import annotations
@@ -91,12 +92,16 @@ class MICoderComponent:
             coded, proba = self._session_proba(docs, side_of)
         else:
             coded, proba = self._first_stage_proba(docs, side_of)
-        for n, p in zip(coded, proba):
-            side = side_of[n]
-            codes, confidence = best_codes(p[None, :], side)
-            docs[n]._.mi_code = str(codes[0])
-            docs[n]._.mi_confidence = round(float(confidence[0]), 4)
-            docs[n]._.mi_probabilities = {c: round(float(v), 4) for c, v in zip(CODES[side], p)}
+        for side in CODES:
+            rows = [i for i, n in enumerate(coded) if side_of[n] == side]
+            if not rows:
+                continue
+            side_proba = np.vstack([proba[i] for i in rows])
+            codes, confidence = best_codes(side_proba, side)
+            for i, code, conf, p in zip(rows, codes, confidence, side_proba):
+                doc = docs[coded[i]]
+                doc._.mi_code, doc._.mi_confidence = str(code), round(float(conf), 4)
+                doc._.mi_probabilities = {c: round(float(v), 4) for c, v in zip(CODES[side], p)}
 
     def _first_stage_proba(self, docs: list, side_of: list) -> tuple[list, list]:
         """(indices of the non-blank Docs, their probabilities) from each Doc's context tail only."""
@@ -141,12 +146,10 @@ class MICoderComponent:
             turns = [(side_name(s), t) for s, t in doc._.mi_previous or () if isinstance(t, str) and t.strip()]
             turns.append((side_of[n], doc.text))
             current = transcripts[-1] if transcripts else None
-            if current is None:
-                transcripts.append(turns)
-            elif len(current) == len(turns) - 1 and current == turns[:-1]:
+            if current is not None and len(current) == len(turns) - 1 and current == turns[:-1]:
                 current.append(turns[-1])  # the next turn of the transcript being coded
-            elif not (len(current) >= len(turns) and current[:len(turns)] == turns):  # else: a turn of it again
-                transcripts.append(turns)
+            elif current is None or not (len(current) >= len(turns) and current[:len(turns)] == turns):
+                transcripts.append(turns)  # else: a turn of the current transcript again
             where[n] = (len(transcripts) - 1, len(turns) - 1)
         if not where:
             return [], []
