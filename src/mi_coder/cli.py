@@ -14,6 +14,7 @@ import warnings
 from contextlib import ExitStack
 from pathlib import Path
 
+from .corpora import CORPORA, SHIPPED_CORPORA
 from .errors import InputError
 from .session import DEFAULT_SESSION
 from .tables import STDIO, readable
@@ -112,8 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _training_data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", "--data", dest="data_dir", help="folder holding annomi/ and esconv/ (default: ../shared/data or $MI_CODER_DATA)")
-    parser.add_argument("--corpora", default="annomi,esconv", help="which shared corpora to use (default: annomi,esconv)")
+    parser.add_argument("--data-dir", "--data", dest="data_dir",
+                        help="folder holding the corpora (annomi/, esconv/, welivita/, mibot/, reddit_advice/; "
+                             "default: ../shared/data or $MI_CODER_DATA)")
+    parser.add_argument("--corpora", default=",".join(SHIPPED_CORPORA),
+                        help=f"comma-separated corpora to learn from, of {', '.join(CORPORA)} "
+                             f"(default: {','.join(SHIPPED_CORPORA)}, the shipped model's)")
     parser.add_argument("--coded", nargs="+", metavar="CSV",
                         help="your own MI-coded CSVs instead of the shared corpora (codes as in the SPEC)")
     parser.add_argument("--code-col", default="code", help="code column of --coded files (default: code)")

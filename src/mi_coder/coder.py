@@ -19,7 +19,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from .codes import ALL_CODES, CLIENT, CODES, COARSE_OF, COUNSELLOR, best_codes, side_codes, side_name
+from .codes import (ALL_CODES, CLIENT, CODES, COARSE_OF, COUNSELLOR, allowed_codes, best_codes, is_partial,
+                    side_codes, side_name)
 from .columns import MODEL_COLUMN, SIDE_COLUMN, Layout
 from .errors import InputError
 from .features import ContextFeatures, LinearFeaturizer, without_context
@@ -74,6 +75,9 @@ class MICoder(ClassifierMixin, BaseEstimator):
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
         weight = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        partial = np.array([is_partial(v) for v in y], dtype=bool)
+        if partial.any():
+            y = self._resolve_partial(X, y, weight, partial)
         self.context_ = ContextFeatures()
         table = self.context_.transform(X)
         featurizer = self.featurizer_ = clone(self.featurizer) if self.featurizer is not None else LinearFeaturizer()
@@ -97,6 +101,24 @@ class MICoder(ClassifierMixin, BaseEstimator):
             self._fit_session(X, y, weight, groups, table, coded)
         self.classes_ = np.array(ALL_CODES, dtype=object)
         return self
+
+    def _resolve_partial(self, X, y, weight, partial) -> np.ndarray:
+        """Partial labels ('affirmation|advice|other') resolved to the coarse class a first stage fitted on the
+        other labels finds most likely among those allowed (one hard-EM step; rows stay context meanwhile).
+        """
+        known = np.where(partial, None, y)
+        first = clone(self).set_params(session=None).fit(X, known, sample_weight=weight)
+        proba = first.side_proba(X)
+        y = y.copy()
+        for i in np.flatnonzero(partial):
+            side = X["side"].iat[i]
+            allowed = allowed_codes(y[i])
+            coarse: dict[str, float] = {}
+            for j, code in enumerate(CODES[side]):
+                if code in allowed:
+                    coarse[COARSE_OF[code]] = coarse.get(COARSE_OF[code], 0.0) + proba[side][i, j]
+            y[i] = max(coarse, key=coarse.get) if coarse and not np.isnan(list(coarse.values())).any() else None
+        return y
 
     def _fit_session(self, X, y, weight, groups, table, coded) -> None:
         """The second stage: the counsellor's first-stage features plus session features from held-out probabilities.

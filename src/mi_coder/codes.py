@@ -77,6 +77,60 @@ _ESCONV = {
 }
 
 
+_WELIVITA = {
+    "Open Question": "open_question",
+    "Closed Question": "closed_question",
+    "Simple Reflection": "simple_reflection",
+    "Complex Reflection": "complex_reflection",
+    "Affirm": "affirmation",
+    "Support": "affirmation",  # validation and sympathy: the contract's affirmation includes them
+    "Give Information": "information",
+    "Advise with Permission": "advice",
+    "Advise without Permission": "advice",
+    "Direct": "advice",
+    "Warn": "advice",
+    "Emphasize Autonomy": "other",
+    "Confront": "other",
+    "Self-Disclose": "other",
+    "Other": "other",
+}
+# MIBot's silver AutoMISC labels are coarser than the contract: each names the codes it allows.
+_MIBOT = {
+    "R": REFLECTION,
+    "Q": QUESTION,
+    "MICO": "affirmation|advice|other",  # affirm/support, advice with permission, emphasising autonomy
+    "MIIN": "advice|other",  # advice without permission, direct, warn / confront
+    "Other": "other|information",
+    "C": "change_talk",
+    "S": "sustain_talk",
+    "N": "neutral",
+}
+NOT_ADVICE = "|".join(c for c in COUNSELLOR_CODES if c != "advice")  # a Reddit sentence judged not advice
+
+
+def allowed_codes(label) -> tuple[str, ...]:
+    """The leaf codes a training label allows: itself, a coarse class's subtypes, or a '|'-joined partial label.
+
+    Partial labels come from corpora coarser than the contract (MIBot's "MI-consistent" is an
+    affirmation, advice or other; a Reddit sentence judged not advice is any counsellor code but advice).
+    """
+    out: list[str] = []
+    for part in str(label).split("|"):
+        part = part.strip()
+        leaves = [c for c in ALL_CODES if COARSE_OF.get(c) == part] if part in (QUESTION, REFLECTION) else [part]
+        for leaf in leaves:
+            if leaf not in ALL_CODES:
+                raise ValueError(f"unknown code {part!r} in a training label")
+            if leaf not in out:
+                out.append(leaf)
+    return tuple(out)
+
+
+def is_partial(label) -> bool:
+    """True for a label that allows several coarse classes (the linear tier resolves these before fitting)."""
+    return label is not None and "|" in str(label)
+
+
 def _blank(value) -> str:
     """Lower-cased string of a cell, '' for missing values."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -111,6 +165,16 @@ def annomi_client_code(talk_type) -> str | None:
 def esconv_code(strategy) -> str | None:
     """Map an ESConv supporter strategy to a SPEC code (coarse for questions and reflections)."""
     return _ESCONV.get(str(strategy).strip()) if strategy is not None else None
+
+
+def welivita_code(label) -> str | None:
+    """Map a Welivita & Pu MITI label to a contract code; '-' (unlabelled) and unknown labels give None."""
+    return _WELIVITA.get(str(label).strip()) if label is not None else None
+
+
+def mibot_code(label) -> str | None:
+    """Map a MIBot AutoMISC label (silver) to a code, a coarse class or a partial label ('a|b')."""
+    return _MIBOT.get(str(label).strip()) if label is not None else None
 
 
 def side_name(value) -> str:

@@ -12,28 +12,32 @@ from sklearn.base import clone
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
-from .codes import ANNOMI_COARSE_CODES, best_codes, ANNOMI_COARSE_OF, CLIENT, CLIENT_CODES, CODES, COARSE_CODES, COARSE_OF, \
-    COUNSELLOR, COUNSELLOR_CODES
+from .codes import ANNOMI_COARSE_CODES, ANNOMI_COARSE_OF, CLIENT, CLIENT_CODES, CODES, COARSE_CODES, COARSE_OF, \
+    COUNSELLOR, COUNSELLOR_CODES, QUESTION, REFLECTION, best_codes
 from .coder import MICoder
-from .corpora import ESCONV_WEIGHT, corpus_weights, estimator_input
+from .corpora import corpus_weights, estimator_input
 from .session import DEFAULT_SESSION
+
+# Corpora that code only part of the contract's scheme (see `counsellor_8` in `score`).
+PARTIAL_SCHEME = ("esconv", "mibot", "reddit_advice")
 
 
 def cross_validate(frame: pd.DataFrame, coder: MICoder | None = None, n_splits: int = 5, seed: int = 0,
-                   progress=None, esconv_weight: float = ESCONV_WEIGHT, live: bool = False) -> dict[str, np.ndarray]:
+                   progress=None, weights: dict | None = None, live: bool = False) -> dict[str, np.ndarray]:
     """Out-of-fold probabilities per side for every row of a canonical frame, from transcript-grouped folds.
 
     Each fold fits a clone of `coder` (default: the shipped recipe) on the other folds' transcripts, with
-    ESConv rows weighted as `train` weighs them. `live=True` codes each held-out utterance as if its
+    each corpus's rows weighted as `train` weighs them (`weights`, default `corpora.CORPUS_WEIGHTS`). `live=True` codes each held-out utterance as if its
     transcript ended there (see `MICoder.side_proba`).
     """
     coder = coder if coder is not None else MICoder(session=DEFAULT_SESSION)
     X, y = estimator_input(frame)
-    weight = corpus_weights(frame, esconv_weight)
+    weight = corpus_weights(frame, weights)
     out = {COUNSELLOR: np.full((len(frame), len(COUNSELLOR_CODES)), np.nan),
            CLIENT: np.full((len(frame), len(CLIENT_CODES)), np.nan)}
-    folds = GroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    for k, (train_idx, test_idx) in enumerate(folds.split(frame, groups=frame["group"])):
+    fold = fold_assignment(frame, n_splits, seed)
+    for k in range(n_splits):
+        train_idx, test_idx = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
         fitted = clone(coder).fit(X.iloc[train_idx].reset_index(drop=True), y[train_idx],
                                   sample_weight=weight[train_idx], groups=frame["group"].to_numpy()[train_idx])
         proba = fitted.side_proba(X.iloc[test_idx].reset_index(drop=True), live=live)
@@ -44,6 +48,18 @@ def cross_validate(frame: pd.DataFrame, coder: MICoder | None = None, n_splits: 
         if progress:
             progress(k + 1, n_splits)
     return out
+
+
+def fold_assignment(frame: pd.DataFrame, n_splits: int = 5, seed: int = 0) -> np.ndarray:
+    """The held-out fold of every row: groups (a video's transcripts, a thread, a chat) never straddle folds.
+
+    Every tier is scored on these folds, so their scores compare on the same held-out rows.
+    """
+    fold = np.full(len(frame), -1)
+    folds = GroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    for k, (_, test_idx) in enumerate(folds.split(frame, groups=frame["group"])):
+        fold[test_idx] = k
+    return fold
 
 
 def once_per_utterance(frame: pd.DataFrame) -> np.ndarray:
@@ -84,15 +100,21 @@ def score(frame: pd.DataFrame, proba: dict[str, np.ndarray]) -> dict:
     results: dict = {"utterances_scored": int(keep.sum())}
 
     c_rows, c_pred = scored(frame, proba, COUNSELLOR, keep)
-    fine = c_rows & np.isin(truth, COUNSELLOR_CODES)
+    # Corpora coded in the contract's whole scheme (AnnoMI, Welivita, users' own CSVs): the 8-code
+    # confusion (which gives summaries their intervals) counts only them, so a corpus that codes
+    # some codes alone (ESConv's leaves, Reddit's advice) does not skew P(true | coded).
+    full_scheme = ~np.isin(corpus, PARTIAL_SCHEME)
+    fine = c_rows & full_scheme & np.isin(truth, COUNSELLOR_CODES)
     results["counsellor_8"] = _report(truth[fine], c_pred[fine], COUNSELLOR_CODES)
 
     coarse_truth = np.array([COARSE_OF.get(t, t) for t in truth], dtype=object)
     coarse_pred = np.array([COARSE_OF.get(p, p) for p in c_pred], dtype=object)
-    results["counsellor_coarse_6"] = _report(coarse_truth[c_rows], coarse_pred[c_rows], COARSE_CODES)
+    coarse_known = np.isin(coarse_truth, COARSE_CODES)
+    results["counsellor_coarse_6"] = _report(coarse_truth[c_rows & coarse_known], coarse_pred[c_rows & coarse_known],
+                                             COARSE_CODES)
 
-    # AnnoMI's 4-class scheme, on every corpus that codes subtypes (AnnoMI, users' own CSVs).
-    annomi = c_rows & (corpus != "esconv") & np.isin(truth, COUNSELLOR_CODES)
+    # AnnoMI's 4-class scheme, on AnnoMI and users' own CSVs (spoken sessions coded with subtypes).
+    annomi = c_rows & ~np.isin(corpus, PARTIAL_SCHEME + ("welivita",)) & np.isin(truth, COUNSELLOR_CODES)
     if annomi.any():
         a_truth, a_pred = truth[annomi], c_pred[annomi]
         results["annomi_coarse_4"] = _report([ANNOMI_COARSE_OF[t] for t in a_truth],
@@ -106,9 +128,29 @@ def score(frame: pd.DataFrame, proba: dict[str, np.ndarray]) -> dict:
     esconv = c_rows & (corpus == "esconv")
     if esconv.any():
         results["esconv_coarse_6"] = _report(coarse_truth[esconv], coarse_pred[esconv], COARSE_CODES)
+    welivita = c_rows & (corpus == "welivita") & np.isin(truth, COUNSELLOR_CODES)
+    if welivita.any():
+        results["welivita_coarse_6"] = _report(coarse_truth[welivita], coarse_pred[welivita], COARSE_CODES)
+        results["welivita_8"] = _report(truth[welivita], c_pred[welivita], COUNSELLOR_CODES)
+        results["welivita_open_vs_closed_accuracy"] = _subtype_accuracy(
+            proba[COUNSELLOR][welivita], truth[welivita], ("open_question", "closed_question"))
+    mibot = c_rows & (corpus == "mibot") & np.isin(coarse_truth, (QUESTION, REFLECTION))
+    if mibot.any():  # silver: only the LLM's question and reflection labels name one coarse class
+        predicted = np.where(np.isin(coarse_pred[mibot], (QUESTION, REFLECTION)), coarse_pred[mibot], "other classes")
+        results["mibot_silver_question_reflection"] = _report(coarse_truth[mibot], predicted,
+                                                              (QUESTION, REFLECTION, "other classes"))
+    reddit = c_rows & (corpus == "reddit_advice")
+    if reddit.any():
+        results["reddit_advice_2"] = _report(np.where(truth[reddit] == "advice", "advice", "not advice"),
+                                             np.where(c_pred[reddit] == "advice", "advice", "not advice"),
+                                             ("advice", "not advice"))
 
     k_rows, k_pred = scored(frame, proba, CLIENT, keep)
-    results["client_3"] = _report(truth[k_rows], k_pred[k_rows], CLIENT_CODES)
+    spoken = k_rows & (corpus != "mibot")
+    results["client_3"] = _report(truth[spoken], k_pred[spoken], CLIENT_CODES)
+    if (k_rows & (corpus == "mibot")).any():
+        chat = k_rows & (corpus == "mibot")
+        results["mibot_silver_client_3"] = _report(truth[chat], k_pred[chat], CLIENT_CODES)
     return results
 
 
@@ -140,6 +182,19 @@ def headline(results: dict) -> dict[str, float]:
             "esconv_coarse6_macro_f1": results["esconv_coarse_6"]["macro_f1"],
             "esconv_affirmation_f1": results["esconv_coarse_6"]["per_code"]["affirmation"]["f1"],
         })
+    if "welivita_coarse_6" in results:
+        flat.update({
+            "welivita_coarse6_macro_f1": results["welivita_coarse_6"]["macro_f1"],
+            "welivita_affirmation_f1": results["welivita_coarse_6"]["per_code"]["affirmation"]["f1"],
+            "welivita_advice_f1": results["welivita_coarse_6"]["per_code"]["advice"]["f1"],
+            "welivita_open_vs_closed_accuracy": results["welivita_open_vs_closed_accuracy"],
+        })
+    if "mibot_silver_client_3" in results:
+        flat["mibot_silver_client_macro_f1"] = results["mibot_silver_client_3"]["macro_f1"]
+    if "mibot_silver_question_reflection" in results:
+        flat["mibot_silver_question_reflection_accuracy"] = results["mibot_silver_question_reflection"]["accuracy"]
+    if "reddit_advice_2" in results:
+        flat["reddit_advice_f1"] = results["reddit_advice_2"]["per_code"]["advice"]["f1"]
     return flat
 
 
@@ -148,7 +203,12 @@ REPORT_SECTIONS = (
     ("annomi_coarse_4", "Counsellor, AnnoMI coarse 4 classes (comparable to published work)"),
     ("annomi_7", "Counsellor, AnnoMI 7 codes (affirmation predictions counted as other)"),
     ("esconv_coarse_6", "ESConv supporter, 6 coarse codes"),
-    ("client_3", "Client, 3 codes"),
+    ("welivita_coarse_6", "Welivita peer-support forum replies, 6 coarse codes"),
+    ("welivita_8", "Welivita peer-support forum replies, 8 codes"),
+    ("reddit_advice_2", "Reddit reply sentences, advice or not"),
+    ("mibot_silver_question_reflection", "MIBot chatbot, question vs reflection (SILVER: an LLM's labels)"),
+    ("client_3", "Client, 3 codes (AnnoMI and your own data)"),
+    ("mibot_silver_client_3", "MIBot chatbot chats, client 3 codes (SILVER: an LLM's labels)"),
 )
 
 

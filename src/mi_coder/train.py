@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from .coder import MICoder
-from .corpora import ESCONV_WEIGHT, corpus_weights, estimator_input
+from .corpora import CORPUS_WEIGHTS, corpus_weights, estimator_input, licence_terms
 from .evaluate import cross_validate, held_out_confusion, score
 from .modelio import library_versions
 from .session import DEFAULT_SESSION
 
 
-def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, esconv_weight: float = ESCONV_WEIGHT,
+def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, weights: dict | None = None,
           progress=None) -> MICoder:
     """Fit `coder` (default: the shipped recipe, `MICoder(session=DEFAULT_SESSION)`) on every coded row of a
     canonical frame (see `mi_coder.corpora`).
@@ -20,11 +20,13 @@ def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, esc
     held-out confusion counts are stored in `coder.info` (summaries use them for intervals).
     """
     coder = coder if coder is not None else MICoder(session=DEFAULT_SESSION)
-    weight = corpus_weights(frame, esconv_weight)
+    weights = dict(CORPUS_WEIGHTS if weights is None else weights)
+    weight = corpus_weights(frame, weights)
     info = training_summary(frame)
-    info["training"] = {"esconv_weight": esconv_weight, "folds": folds}
+    info["training"] = {"corpus_weights": {c: weights.get(c, 1.0) for c in frame["corpus"].unique()},
+                        "folds": folds}
     if folds >= 2:
-        oof = cross_validate(frame, coder, n_splits=folds, progress=progress, esconv_weight=esconv_weight)
+        oof = cross_validate(frame, coder, n_splits=folds, progress=progress, weights=weights)
         results = score(frame, oof)
         info["evaluation"] = results
         info["confusion"] = held_out_confusion(results, frame, oof)
@@ -64,6 +66,8 @@ def training_summary(frame: pd.DataFrame) -> dict:
     counts = frame[frame["code"].notna()].groupby(["corpus", "side"]).size()
     return {
         "training_rows": {f"{c}/{s}": int(n) for (c, s), n in counts.items()},
-        "conversations": {c: int(n) for c, n in frame.groupby("corpus")["group"].nunique().items()},
+        "conversations": {c: int(n) for c, n in frame["conversation"].str.replace(r"-a\d+$", "", regex=True)
+                          .groupby(frame["corpus"]).nunique().items()},
+        "licences": licence_terms(list(frame["corpus"].unique())),
         "versions": library_versions(),
     }
