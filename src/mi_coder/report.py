@@ -20,13 +20,12 @@ import pandas as pd
 
 from .codes import CLIENT_CODES, COUNSELLOR_CODES
 from .columns import Layout, file_row, find_one
-from .display import LABELS, band_words, number
+from .display import FEW, LABELS, band_words, evidence, number
 from .plots import svg_bars, svg_score, svg_timeline, svg_trend
 from .scores import SCORES
 from .summarize import model_info, summarize
 
 LOW_CONFIDENCE = 0.5
-FEW = 5  # a score resting on fewer utterances than this is marked as too few to judge
 COUNSELLOR_NAMES = ("counsellor_id", "counselor_id", "counsellor", "counselor", "coach", "coach_id",
                     "worker", "worker_id", "supporter_id", "therapist_id", "clinician", "trainee")
 DATE_NAMES = ("session_date", "date", "session_number", "session_no", "visit", "week")
@@ -77,31 +76,43 @@ def _scores_table(row) -> str:
     for name, (_, _, fair, good) in SCORES.items():
         percent = name != "reflection_to_question"
         value, low, high = row[name], row.get(f"{name}_low"), row.get(f"{name}_high")
-        top = 3.0 if not percent else 1.0
-        top = max(top, *(v for v in (value, high) if v is not None and not pd.isna(v)))
+        top = 1.0 if percent else max([3.0] + [float(v) for v in (value, high) if v is not None and not pd.isna(v)])
         n = _denominator(row, name)
-        spans_all = low is not None and not pd.isna(low) and low <= 1e-9 and high >= top - 1e-9
-        if n < FEW or spans_all or low is None or pd.isna(low):
-            interval = f"<span class='few'>too few utterances to tell (n = {n})</span>"
-        else:
+        state, words = evidence(row, name)
+        if state == "ok" and low is not None and not pd.isna(low):
             interval = f"{number(low, percent)} – {number(high, percent)} <span class='note'>(n = {n})</span>"
+        elif state == "ok":
+            interval = f"<span class='note'>(n = {n})</span>"
+        else:
+            interval = f"<span class='{'few' if state == 'few' else 'note'}'>{html.escape(words)}</span>"
+        band = _band(row, name) if state == "ok" else ""
         parts.append(f"<tr><td>{LABELS[name]}</td><td class='num'>{number(value, percent)}</td><td>{interval}</td>"
-                     f"<td>{_band(row, name)}</td><td>{svg_score(value, low, high, fair, good, top, percent)}</td></tr>")
-    if "mi_quality_probability" in row and not pd.isna(row["mi_quality_probability"]):
-        parts.append(f"<tr><td>{LABELS['mi_quality_probability']}</td><td class='num'>"
-                     f"{number(row['mi_quality_probability'], True)}</td><td>"
-                     f"{number(row['mi_quality_probability_low'], True)} – "
-                     f"{number(row['mi_quality_probability_high'], True)}</td><td colspan='2' class='note'>how likely "
-                     f"expert coders would call this session good MI, from its mix of codes</td></tr>")
+                     f"<td>{band}</td><td>{svg_score(value, low, high, fair, good, top, percent)}</td></tr>")
+    if "mi_quality_probability" in row:
+        parts.append(f"<tr><td>{LABELS['mi_quality_probability']}</td>{_quality_cells(row)}</tr>")
     if "pct_mi_adherent" in row:
-        n = int(row["mi_adherent"] + row["mi_non_adherent"])
-        few = f" <span class='few'>(n = {n}: too few to judge)</span>" if n < FEW else ""
+        state, words = evidence(row, "pct_mi_adherent")
+        few = f" <span class='few'>({html.escape(words)})</span>" if state == "few" else ""
         parts.append(f"<tr><td>{LABELS['pct_mi_adherent']}</td><td class='num'>{number(row['pct_mi_adherent'], True)}"
                      f"</td><td colspan='3' class='note'>{int(row['mi_adherent'])} MI-adherent, "
                      f"{int(row['mi_non_adherent'])} non-adherent utterances "
                      f"({int(row['advice_without_permission'])} advice without permission){few}</td></tr>")
     parts.append("</table>")
     return "".join(parts)
+
+
+def _quality_cells(row) -> str:
+    """The session-quality estimate's value, interval and meaning, or why it is withheld."""
+    p = row["mi_quality_probability"]
+    if pd.isna(p):
+        reason = row.get("mi_quality_reason")
+        reason = reason if isinstance(reason, str) and reason else "no counsellor utterances"
+        return (f"<td class='num'>–</td><td colspan='3' class='note'>{html.escape(reason)}: the estimate was "
+                f"checked on held-out sessions and says too little on so few counsellor utterances</td>")
+    return (f"<td class='num'>{number(p, True)}</td><td>{number(row['mi_quality_probability_low'], True)} – "
+            f"{number(row['mi_quality_probability_high'], True)}</td><td colspan='2' class='note'>how likely "
+            f"expert coders would call this session good MI, from its mix of codes (learnt from AnnoMI's "
+            f"role-played sessions; less sure on short chats)</td>")
 
 
 def _provenance(source: str, coded: pd.DataFrame, manifest: dict) -> str:
@@ -142,9 +153,22 @@ def _model_section(manifest: dict) -> str:
     return "".join(parts)
 
 
-def _cell(value, percent=False, band="") -> str:
+def _cell(row, name) -> str:
+    """An index cell: the value (sortable by `data-v`), its band when it can be read, else why not."""
+    value = row.get(name)
     data = "" if value is None or pd.isna(value) else f"{float(value):.6g}"
-    return f"<td data-v='{data}' class='num'>{number(value, percent)} {band}</td>"
+    percent = name != "reflection_to_question"
+    if name == "mi_quality_probability":
+        state, words = ("empty", str(row.get("mi_quality_reason") or "")) if pd.isna(value) else ("ok", "")
+    else:
+        state, words = evidence(row, name)
+    if state == "ok":
+        mark = _band_short(row, name)
+    elif state == "few":
+        mark = f"<span class='few'>{html.escape(words.replace('too few to tell', 'too few'))}</span>"
+    else:
+        mark = f"<span class='note'>{html.escape(words)}</span>"
+    return f"<td data-v='{data}' class='num'>{number(value, percent)} {mark}</td>"
 
 
 def _index(summary: pd.DataFrame, overall: pd.Series, anchors: list[str], extra: dict) -> str:
@@ -152,16 +176,17 @@ def _index(summary: pd.DataFrame, overall: pd.Series, anchors: list[str], extra:
     names = list(SCORES) + (["mi_quality_probability"] if "mi_quality_probability" in summary else [])
     head = "".join(f"<th class='sort' onclick='sortBy(this)'>{html.escape(h)}</th>"
                    for h in ["transcript", *extra, "utterances", *(LABELS[n] for n in names)])
-    parts = ["<h2 id='index'>Transcripts</h2><p class='note'>Click a column to sort.</p><table><tbody>",
-             f"<tr>{head}</tr>"]
+    parts = ["<h2 id='index'>Transcripts</h2><p class='note'>Click a column to sort (empty scores sort last). "
+             f"<span class='few'>too few (n = …)</span>: the score rests on fewer than {FEW} utterances, or its "
+             f"interval spans the whole scale.</p><table><tbody>", f"<tr>{head}</tr>"]
     for (_, row), anchor in zip(summary.iterrows(), anchors):
         cells = [f"<td data-v='{_fmt(row[key])}'><a href='#{anchor}'>{_fmt(row[key])}</a></td>"]
         cells += [f"<td data-v='{_fmt(values[anchor])}'>{_fmt(values[anchor])}</td>" for values in extra.values()]
         cells.append(f"<td data-v='{int(row['n_utterances'])}' class='num'>{int(row['n_utterances'])}</td>")
-        cells += [_cell(row[n], n != "reflection_to_question", _band_short(row, n)) for n in names]
+        cells += [_cell(row, n) for n in names]
         parts.append(f"<tr class='row'>{''.join(cells)}</tr>")
     cells = ["<td>all transcripts</td>"] + ["<td></td>"] * len(extra) + [f"<td class='num'>{int(overall['n_utterances'])}</td>"]
-    cells += [_cell(overall.get(n), n != "reflection_to_question") for n in names]
+    cells += [_cell(overall, n) if n in overall.index else "<td></td>" for n in names]
     parts.append(f"<tr class='overall'>{''.join(cells)}</tr></tbody></table>")
     return "".join(parts)
 
@@ -181,11 +206,14 @@ def _people(summary: pd.DataFrame, person: dict, when: dict, anchors: list[str])
         parts.append(f"<h3>{html.escape(str(name))}: {len(rows)} session(s)</h3><table><tr>")
         for score, (_, _, fair, good) in SCORES.items():
             percent = score != "reflection_to_question"
-            top = 1.0 if percent else max(3.0, float(np.nanmax(rows[score].to_numpy(dtype=float), initial=0)))
-            points = [(w or "?", r[score], r.get(f"{score}_low"), r.get(f"{score}_high"))
+            values = rows[score].to_numpy(dtype=float)
+            top = 1.0 if percent else max(3.0, float(np.max(values[~np.isnan(values)], initial=0)))
+            points = [(w or "?", r[score], r.get(f"{score}_low"), r.get(f"{score}_high"), evidence(r, score)[0])
                       for w, (_, r) in zip(rows["_when"], rows.iterrows())]
             parts.append(f"<td>{LABELS[score]}<br>{svg_trend(points, top, fair, good, percent)}</td>")
-        parts.append("</tr></table><p class='note'>Sessions: " + ", ".join(
+        parts.append("</tr></table><p class='note'>A hollow point rests on too few utterances to judge (fewer "
+                     f"than {FEW}, or an interval spanning the whole scale); a missing point is an empty score "
+                     "(e.g. no questions asked). Sessions: " + ", ".join(
             f"<a href='#{a}'>{html.escape(str(w) or '?')}</a>" for a, w in zip(rows["_anchor"], rows["_when"])) + "</p>")
     return "".join(parts)
 
