@@ -41,10 +41,11 @@ def fit_session_quality(frame: pd.DataFrame, proba: dict, folds: int = 5) -> dic
     """The session-quality model (see `mi_coder.quality`) on held-out codes of the transcripts with a label.
 
     One annotated copy per transcript (copies are coded alike), labels from AnnoMI's `mi_quality`.
+    The model is also calibrated for length on windows of the held-out transcripts (`quality.fit_quality`).
     None when either label has fewer transcripts than `folds` (nothing to learn or to check).
     """
     from .codes import ALL_CODES, side_codes
-    from .quality import fit_quality
+    from .quality import fit_quality, window_counts
 
     predicted = side_codes(proba, frame["side"].to_numpy())
     labelled = frame[frame["mi_quality"].isin(["high", "low"])]
@@ -56,7 +57,9 @@ def fit_session_quality(frame: pd.DataFrame, proba: dict, folds: int = 5) -> dic
     good = per["mi_quality"].eq("high").to_numpy()
     if min(good.sum(), (~good).sum()) < folds:
         return None
-    return fit_quality(counts, good, per["group"].to_numpy(), folds=folds)
+    sequences = pd.Series(predicted[labelled.index], index=labelled.index).groupby(labelled["conversation"]).agg(list)
+    return fit_quality(counts, good, per["group"].to_numpy(), folds=folds,
+                       windows=window_counts(sequences.reindex(counts.index).to_dict()))
 
 
 def training_summary(frame: pd.DataFrame) -> dict:
