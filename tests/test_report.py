@@ -91,10 +91,12 @@ def _hand_coded(path):
     no_questions = [("counsellor", "advice"), ("client", "neutral"), ("counsellor", "affirmation"),
                     ("client", "neutral"), ("counsellor", "advice")]
     no_client = [("counsellor", "advice"), ("counsellor", "information"), ("counsellor", "affirmation")]
+    tiny = [("client", "neutral"), ("counsellor", "advice")]
+    confidence = {0: 0.2, 1: 0.35, 2: 0.9}  # counsellor 0.2 and client 0.35 are below the review thresholds
     for chat, date, turns in (("normal", "2026-01-01", normal), ("no-questions", "2026-02-01", no_questions),
-                              ("no-client", "2026-03-01", no_client)):
+                              ("no-client", "2026-03-01", no_client), ("tiny", "2026-04-01", tiny)):
         rows += [{"conversation_id": chat, "coach": "Alex", "session_date": date, "speaker": side,
-                  "text": f"utterance {i}", "mi_code": code, "mi_confidence": 0.9, "mi_side": side}
+                  "text": f"utterance {i}", "mi_code": code, "mi_confidence": confidence[i % 3], "mi_side": side}
                  for i, (side, code) in enumerate(turns)]
     pd.DataFrame(rows).to_csv(path, index=False)
 
@@ -127,6 +129,42 @@ def test_report_shows_empty_and_too_few_scores_as_such(tmp_path, capsys):
     out = capsys.readouterr().out
     assert re.search(r"% open questions\s+100%\s+too few to tell \(n = 1\)\s*\n", out)  # no band beside it
     assert re.search(r"reflections : questions\s+–\s+no questions asked", out)
+    assert re.search(r"P\(good MI session\)\s+–\s+too short to judge \(1 counsellor utterances; needs \d+\)", out)
+
+
+def test_a_chat_too_short_for_the_quality_estimate_says_so_everywhere(tmp_path):
+    import pandas as pd
+
+    coded, html, summary = tmp_path / "coded.csv", tmp_path / "r.html", tmp_path / "s.csv"
+    _hand_coded(coded)
+    assert main(["report", str(coded), "-o", str(html)]) == 0
+    text = html.read_text(encoding="utf-8")
+    assert "too short to judge" in _cells(text, "tiny")[8] and "data-v=''" in _cells(text, "tiny")[8]
+    assert "too short to judge" in text[text.index("Transcript tiny"):]
+    assert "%" in _cells(text, "normal")[8]  # a 12-turn session gets an estimate
+    assert main(["summarize", str(coded), "-o", str(summary)]) == 0
+    table = pd.read_csv(summary, keep_default_na=False).set_index("conversation_id")
+    assert table.loc["tiny", "mi_quality_probability"] == "" and table.loc["tiny", "mi_quality_reason"].startswith(
+        "too short to judge")
+    assert table.loc["normal", "mi_quality_reason"] == "" and float(table.loc["normal", "mi_quality_probability"]) > 0
+
+
+def test_the_review_marks_follow_the_stated_thresholds(tmp_path):
+    from mi_coder.report import REVIEW_FALLBACK
+
+    coded, html = tmp_path / "coded.csv", tmp_path / "r.html"
+    _hand_coded(coded)
+    assert main(["report", str(coded), "-o", str(html)]) == 0
+    text = html.read_text(encoding="utf-8")
+    marked = int(re.search(r"(\d+) marked for review", text).group(1))
+    rows = re.findall(r"<tr id='r\d+' class='utt( review)?'.*?<td class='code'>(\w+)</td><td class='num'>([\d.]+)", text)
+    expected = sum((float(c) < REVIEW_FALLBACK["counsellor" if code in ("advice", "information", "affirmation",
+                    "open_question", "simple_reflection", "complex_reflection") else "client"]["threshold"])
+                   for _, code, c in rows)
+    assert marked == expected == sum(bool(r) for r, _, _ in rows) and 0 < marked < len(rows)
+    assert ("", "complex_reflection", "0.35") in rows and (" review", "change_talk", "0.35") in rows  # per side
+    assert f"counsellor codes with confidence below {REVIEW_FALLBACK['counsellor']['threshold']:.2f}" in text
+    assert "probably wrong" in text and "over AnnoMI's 4 coarse classes (question, reflection" in text
 
 
 def test_report_of_a_list_of_chatbot_replies(tmp_path):

@@ -25,7 +25,15 @@ from .plots import svg_bars, svg_score, svg_timeline, svg_trend
 from .scores import SCORES
 from .summarize import model_info, summarize
 
-LOW_CONFIDENCE = 0.5
+# For a model stored without `info["review"]` (before `evaluate.review_thresholds` existed): measured by
+# `python benchmarks/review_threshold.py --oof /tmp/oof_first.npz` on out-of-fold codes of the first
+# stage over AnnoMI + ESConv (5 transcript-grouped folds); a retrained model stores its own.
+REVIEW_FALLBACK = {
+    "counsellor": {"threshold": 0.309, "accuracy": 1 / 3, "utterances": 14496, "share_below": 0.077,
+                   "accuracy_below": 0.296, "accuracy_above": 0.574},
+    "client": {"threshold": 0.377, "accuracy": 1 / 3, "utterances": 4266, "share_below": 0.030,
+               "accuracy_below": 0.318, "accuracy_above": 0.604},
+}
 COUNSELLOR_NAMES = ("counsellor_id", "counselor_id", "counsellor", "counselor", "coach", "coach_id",
                     "worker", "worker_id", "supporter_id", "therapist_id", "clinician", "trainee")
 DATE_NAMES = ("session_date", "date", "session_number", "session_no", "visit", "week")
@@ -124,11 +132,13 @@ def _provenance(source: str, coded: pd.DataFrame, manifest: dict) -> str:
     trained = ", ".join(f"{corpus} ({n} transcripts)" for corpus, n in info.get("conversations", {}).items())
     accuracy = ""
     if ev:
-        accuracy = (f"Known accuracy on transcripts it never saw: counsellor codes AnnoMI coarse-4 macro-F1 "
-                    f"{ev.get('annomi_coarse_4', {}).get('macro_f1', float('nan')):.2f}, open vs closed "
-                    f"{ev.get('open_vs_closed_accuracy', float('nan')):.2f}, client talk macro-F1 "
-                    f"{ev.get('client_3', {}).get('macro_f1', float('nan')):.2f} "
-                    f"(<a href='#model'>details</a>).")
+        accuracy = (f"Known accuracy on transcripts it never saw (AnnoMI transcripts held out in transcript-grouped "
+                    f"cross-validation): counsellor codes macro-F1 "
+                    f"{ev.get('annomi_coarse_4', {}).get('macro_f1', float('nan')):.2f} over AnnoMI's 4 coarse "
+                    f"classes (question, reflection, therapist input, other; comparable to published work), "
+                    f"open vs closed question {ev.get('open_vs_closed_accuracy', float('nan')):.2f} accuracy, "
+                    f"client talk macro-F1 {ev.get('client_3', {}).get('macro_f1', float('nan')):.2f} over change, "
+                    f"sustain and neutral (<a href='#model'>per code</a>).")
     sha = str(manifest.get("sha256", ""))
     return (f"<p class='prov'>Source <b>{html.escape(str(source))}</b>, {len(coded)} rows; report made "
             f"{date.today().isoformat()} by mi_coder {__version__}.<br>Model <span class='code'>{sha[:16] or 'unknown'}"
@@ -140,11 +150,18 @@ def _provenance(source: str, coded: pd.DataFrame, manifest: dict) -> str:
 def _model_section(manifest: dict) -> str:
     ev = manifest.get("info", {}).get("evaluation", {})
     parts = ["<h2 id='model'>About the model</h2><p class='note'>Per-code precision and recall on held-out "
-             "transcripts (transcript-grouped cross-validation, as in the model card).</p>"]
-    for key, title in (("counsellor_8", "Counsellor codes"), ("client_3", "Client codes")):
+             "transcripts (transcript-grouped cross-validation, as in the model card). Macro-F1 is the plain mean "
+             "of the codes' F1, so rare, hard codes weigh as much as common ones.</p>"]
+    sections = (("counsellor_8", "Counsellor codes, all 8",
+                 "over held-out AnnoMI and ESConv counsellor utterances whose experts gave one of the 8 codes "
+                 "(ESConv's questions and reflections, which have no open/closed or simple/complex label, are left "
+                 "out); stricter than the header's 4 coarse AnnoMI classes"),
+                ("client_3", "Client codes, 3", "over held-out AnnoMI client utterances"))
+    for key, title, what in sections:
         if key not in ev:
             continue
-        parts.append(f"<h3>{title}: macro-F1 {ev[key]['macro_f1']:.2f}</h3><table><tr><th>code</th><th>precision</th>"
+        parts.append(f"<h3>{title}: macro-F1 {ev[key]['macro_f1']:.2f}</h3><p class='note'>{what} "
+                     f"({ev[key]['n']} utterances).</p><table><tr><th>code</th><th>precision</th>"
                      "<th>recall</th><th>F1</th></tr>")
         for code, m in ev[key]["per_code"].items():
             parts.append(f"<tr><td>{code.replace('_', ' ')}</td><td class='num'>{m['precision']:.2f}</td>"
@@ -256,13 +273,16 @@ def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: 
     codes = coded["mi_code"].astype("string").fillna("").to_numpy()
     confidence = pd.to_numeric(coded.get("mi_confidence", pd.Series(np.nan, index=coded.index)),
                                errors="coerce").to_numpy()
-    review_total = int(np.sum(confidence < LOW_CONFIDENCE))
+    thresholds, review_words = _review_rule(manifest)
+    limit = np.where(np.isin(codes, COUNSELLOR_CODES), thresholds["counsellor"], thresholds["client"])
+    flagged = (confidence < limit) & (codes != "")
+    review_total = int(flagged.sum())
     parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
              "<meta name='viewport' content='width=device-width, initial-scale=1'>",
              "<title>MI coding report</title>", f"<style>{STYLE}</style><script>{SCRIPT}</script></head><body>",
              "<h1>MI coding report</h1>", _provenance(source, coded, manifest),
              f"<p>{len(summary)} transcript(s), {len(coded)} utterances, {review_total} marked for review "
-             f"(confidence below {LOW_CONFIDENCE}). <label><input type='checkbox' "
+             f"({review_words}). <label><input type='checkbox' "
              f"onchange=\"document.body.classList.toggle('review-only',this.checked)\"> show only the utterances to "
              f"review</label></p><p class='note'>Thresholds are MITI 4.2.1's fair and good levels (% open "
              f"questions: MISC 2.5 / MITI 3). Intervals show how far a score could move given the coder's known "
@@ -283,7 +303,7 @@ def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: 
                   "<h3>Utterances</h3><table><tr><th>file row</th><th>speaker</th><th>code</th>"
                   "<th>confidence</th><th>utterance</th></tr>"]
         for p, r in zip(positions, rows):
-            review = " review' title='low confidence: check this code" if confidence[p] < LOW_CONFIDENCE else ""
+            review = " review' title='low confidence: check this code" if flagged[p] else ""
             speaker = coded[layout.speaker].iloc[p] if layout.speaker else ""
             text = coded[layout.text].iloc[p] if layout.text else ""
             parts.append(f"<tr id='r{r}' class='utt{review}'><td class='num'>{r}</td><td>{_fmt(speaker)}</td>"
@@ -293,6 +313,26 @@ def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: 
     parts += [_model_section(manifest), "</body></html>"]
     # Inline SVG in HTML needs no namespace: drop it so the file holds no URL at all.
     return "\n".join(parts).replace(" xmlns='http://www.w3.org/2000/svg'", "")
+
+
+def _review_rule(manifest: dict) -> tuple[dict, str]:
+    """Per side, the confidence below which a code is marked for review, and the rule in words.
+
+    The threshold is where the model's held-out codes were right less than a third of the time
+    (stored at training, `evaluate.review_thresholds`; `REVIEW_FALLBACK` for older models): a
+    marked code is probably wrong, and the marks stay few enough to review.
+    """
+    review = manifest.get("info", {}).get("review") or REVIEW_FALLBACK
+    thresholds = {side: review[side]["threshold"] for side in ("counsellor", "client")}
+    c, k = review["counsellor"], review["client"]
+    words = (f"counsellor codes with confidence below {c['threshold']:.2f}, client codes below {k['threshold']:.2f}. "
+             f"On {c['utterances'] + k['utterances']} utterances of transcripts the model never saw, codes below "
+             f"these confidences were right only {c['accuracy_below']:.0%} and {k['accuracy_below']:.0%} of the "
+             f"time (above them {c['accuracy_above']:.0%} and {k['accuracy_above']:.0%}), so a marked code is "
+             f"probably wrong; {c['share_below']:.0%} of counsellor and {k['share_below']:.0%} of client codes were "
+             f"that unsure there. Codes above the line are right only somewhat more often than not: check any "
+             f"code that matters")
+    return thresholds, words
 
 
 def _default_manifest(confusion) -> dict:

@@ -6,7 +6,7 @@ import pandas as pd
 
 from .coder import MICoder
 from .corpora import ESCONV_WEIGHT, corpus_weights, estimator_input
-from .evaluate import cross_validate, held_out_confusion, score
+from .evaluate import cross_validate, held_out_confusion, review_thresholds, score
 from .modelio import library_versions
 from .session import DEFAULT_SESSION
 
@@ -17,7 +17,8 @@ def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, esc
     canonical frame (see `mi_coder.corpora`).
 
     With `folds` >= 2 the recipe is first cross-validated by transcript; the scores and the
-    held-out confusion counts are stored in `coder.info` (summaries use them for intervals).
+    held-out confusion counts are stored in `coder.info` (summaries use them for intervals), with the
+    confidence below which a held-out code was more often wrong than right (reports flag those).
     """
     coder = coder if coder is not None else MICoder(session=DEFAULT_SESSION)
     weight = corpus_weights(frame, esconv_weight)
@@ -28,6 +29,7 @@ def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, esc
         results = score(frame, oof)
         info["evaluation"] = results
         info["confusion"] = held_out_confusion(results, frame, oof)
+        info["review"] = review_thresholds(frame, oof)
         quality = fit_session_quality(frame, oof) if "mi_quality" in frame.columns else None
         if quality is not None:
             info["quality"] = quality
