@@ -45,7 +45,7 @@ def test_short_sessions_get_wide_intervals_and_no_counsellor_gets_none():
     counts, good = synthetic_sessions()
     model = fit_quality(counts, good, groups=np.arange(len(good)))
     long = counts.iloc[[1]]
-    short = (long // 10).rename(index=lambda i: "short")
+    short = (long // 5).rename(index=lambda i: "short")  # still above the minimum of counsellor utterances
     empty = pd.DataFrame([[0] * 8 + [3, 0, 1]], columns=CODES, index=["client only"])
     out = quality_columns(pd.concat([long, short, empty]), model)
     width = out["mi_quality_probability_high"] - out["mi_quality_probability_low"]
@@ -74,3 +74,60 @@ def test_training_stores_a_quality_model_when_both_labels_are_there(corpus_slice
     labels = corpus_slice.groupby("group")["mi_quality"].first().dropna()
     result = fit_session_quality(corpus_slice, nothing)
     assert (result is None) == (min(labels.eq("high").sum(), labels.eq("low").sum()) < 5)
+
+
+def synthetic_sequences(n=60, length=80, seed=1):
+    """Coded sessions as sequences: good ones reflect and open-ask more, poor ones advise and close-ask."""
+    rng = np.random.default_rng(seed)
+    good = np.arange(n) % 3 != 0
+    sequences = {}
+    for i, g in enumerate(good):
+        p = np.array([3, 2, 2, 4, 1, 1, 2, 2] if g else [1, 3, 2, 1, 1, 4, 2, 2], dtype=float)
+        codes = []
+        for turn in range(length):
+            if turn % 2:
+                codes.append(CODES[8 + rng.choice(3, p=[0.4, 0.2, 0.4] if g else [0.2, 0.4, 0.4])])
+            else:
+                codes.append(CODES[rng.choice(8, p=p / p.sum())])
+        sequences[f"s{i}"] = codes
+    counts = pd.DataFrame([pd.Series(s).value_counts().reindex(CODES, fill_value=0) for s in sequences.values()],
+                          index=list(sequences))
+    return sequences, counts, good
+
+
+def test_window_counts_cut_consecutive_windows():
+    from mi_coder.quality import window_counts
+
+    out = window_counts({"a": ["open_question"] * 25 + ["change_talk"] * 20}, lengths=(10, 20))
+    assert list(out["length"]) == [10, 10, 10, 10, 20, 20]
+    assert out.iloc[2]["open_question"] == 5 and out.iloc[2]["change_talk"] == 5
+    assert out[CODES].sum(axis=1).tolist() == [10, 10, 10, 10, 20, 20]
+
+
+def test_length_calibration_pulls_short_chats_to_the_base_rate_and_withholds_the_shortest():
+    from mi_coder.quality import window_counts
+
+    sequences, counts, good = synthetic_sequences()
+    model = fit_quality(counts, good, groups=np.arange(len(good)), windows=window_counts(sequences))
+    length = model["length"]
+    assert length["base"] == pytest.approx(good.mean()) and length["k"] > 0 and length["min_counsellor"] >= 1
+    # one session's mix at full length and cut to a few utterances: the short one is less sure
+    strong = counts.iloc[[int(np.argmax(good))]]
+    short = (strong * 5 // strong.to_numpy().sum() + (strong > 0)).rename(index=lambda i: "short")
+    out = quality_columns(pd.concat([strong, short]), model)
+    base = length["base"]
+    p = out["mi_quality_probability"]
+    if not np.isnan(p.iloc[1]):
+        assert abs(p.iloc[1] - base) < abs(p.iloc[0] - base)
+    tiny = pd.DataFrame([[0] * 5 + [1] + [0] * 5], columns=CODES, index=["one advice"])
+    if length["min_counsellor"] > 1:
+        row = quality_columns(tiny, model).iloc[0]
+        assert np.isnan(row["mi_quality_probability"]) and row["mi_quality_reason"].startswith("too short to judge")
+
+
+def test_a_stored_model_without_length_calibration_still_works():
+    counts, good = synthetic_sessions()
+    model = fit_quality(counts, good, groups=np.arange(len(good)))
+    assert "length" not in model
+    out = quality_columns(counts, model)
+    assert out["mi_quality_probability"].notna().sum() >= 1 and "mi_quality_reason" in out

@@ -40,7 +40,7 @@ def test_report_says_what_produced_it_and_links_rows(report):
     links = re.findall(r"href='#r(\d+)'", text)
     assert links and set(links) <= set(rows)  # every timeline mark opens its utterance
     assert "review-only" in text  # the review-only view
-    assert "too few utterances to tell" in text  # an 18-turn chat rests its scores on few utterances
+    assert "too few to tell" in text  # an 18-turn chat rests its scores on few utterances
 
 
 def test_report_groups_sessions_by_counsellor(tmp_path):
@@ -76,3 +76,119 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     image = Image.open(shot).convert("L")
     lo, hi = image.getextrema()
     assert hi - lo > 100  # not a blank page
+
+
+def _hand_coded(path):
+    """Three chats of one coach, coded by hand: a normal one resting its % open questions on one question,
+    one with no questions, and one with no client turns."""
+    import pandas as pd
+
+    rows = []
+    normal = [("counsellor", "open_question"), ("client", "change_talk"), ("counsellor", "simple_reflection"),
+              ("client", "change_talk"), ("counsellor", "complex_reflection"), ("client", "sustain_talk"),
+              ("counsellor", "complex_reflection"), ("client", "change_talk"), ("counsellor", "simple_reflection"),
+              ("client", "change_talk"), ("counsellor", "complex_reflection"), ("client", "neutral")]
+    no_questions = [("counsellor", "advice"), ("client", "neutral"), ("counsellor", "affirmation"),
+                    ("client", "neutral"), ("counsellor", "advice")]
+    no_client = [("counsellor", "advice"), ("counsellor", "information"), ("counsellor", "affirmation")]
+    tiny = [("client", "neutral"), ("counsellor", "advice")]
+    confidence = {0: 0.2, 1: 0.35, 2: 0.9}  # counsellor 0.2 and client 0.35 are below the review thresholds
+    for chat, date, turns in (("normal", "2026-01-01", normal), ("no-questions", "2026-02-01", no_questions),
+                              ("no-client", "2026-03-01", no_client), ("tiny", "2026-04-01", tiny)):
+        rows += [{"conversation_id": chat, "coach": "Alex", "session_date": date, "speaker": side,
+                  "text": f"utterance {i}", "mi_code": code, "mi_confidence": confidence[i % 3], "mi_side": side}
+                 for i, (side, code) in enumerate(turns)]
+    pd.DataFrame(rows).to_csv(path, index=False)
+
+
+def _cells(text, transcript):
+    """The index cells of one transcript's row."""
+    row = re.search(rf"<tr class='row'><td data-v='{transcript}'>.*?</tr>", text).group(0)
+    return re.findall(r"<td[^>]*>.*?</td>", row)
+
+
+def test_report_shows_empty_and_too_few_scores_as_such(tmp_path, capsys):
+    coded, html = tmp_path / "coded.csv", tmp_path / "r.html"
+    _hand_coded(coded)
+    assert main(["report", str(coded), "-o", str(html)]) == 0
+    text = html.read_text(encoding="utf-8")
+    # index columns: transcript, counsellor, session, utterances, R:Q, %CR, %OQ, %CT, P(good)
+    no_q = _cells(text, "no-questions")
+    assert "no questions asked" in no_q[4] and "data-v=''" in no_q[4]  # empty: sorts last
+    assert "no change or sustain talk" in _cells(text, "no-client")[7]
+    open_q = _cells(text, "normal")[6]  # 100% open questions, resting on one question
+    assert "too few (n = 1)" in open_q and "class='good'" not in open_q
+    detail = text[text.index("Transcript normal"):text.index("Transcript no-questions")]
+    row = re.search(r"<tr><td>% open questions</td>.*?</tr>", detail, re.S).group(0)
+    assert "too few to tell (n = 1)" in row and "likely" not in row and "class='good'" not in row
+    assert "no questions asked" in text[text.index("Transcript no-questions"):text.index("Transcript no-client")]
+    people = text[text.index("Counsellors over sessions"):text.index("Transcript normal")]
+    assert "fill='white'" in people and "missing point is an empty score" in people  # too few: hollow
+
+    assert main(["summarize", str(coded)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"% open questions\s+100%\s+too few to tell \(n = 1\)\s*\n", out)  # no band beside it
+    assert re.search(r"reflections : questions\s+–\s+no questions asked", out)
+    assert re.search(r"P\(good MI session\)\s+–\s+too short to judge \(1 counsellor utterances; needs \d+\)", out)
+
+
+def test_a_chat_too_short_for_the_quality_estimate_says_so_everywhere(tmp_path):
+    import pandas as pd
+
+    coded, html, summary = tmp_path / "coded.csv", tmp_path / "r.html", tmp_path / "s.csv"
+    _hand_coded(coded)
+    assert main(["report", str(coded), "-o", str(html)]) == 0
+    text = html.read_text(encoding="utf-8")
+    assert "too short to judge" in _cells(text, "tiny")[8] and "data-v=''" in _cells(text, "tiny")[8]
+    assert "too short to judge" in text[text.index("Transcript tiny"):]
+    assert "%" in _cells(text, "normal")[8]  # a 12-turn session gets an estimate
+    assert main(["summarize", str(coded), "-o", str(summary)]) == 0
+    table = pd.read_csv(summary, keep_default_na=False).set_index("conversation_id")
+    assert table.loc["tiny", "mi_quality_probability"] == "" and table.loc["tiny", "mi_quality_reason"].startswith(
+        "too short to judge")
+    assert table.loc["normal", "mi_quality_reason"] == "" and float(table.loc["normal", "mi_quality_probability"]) > 0
+
+
+def test_the_review_marks_follow_the_stated_thresholds(tmp_path):
+    from mi_coder.report import REVIEW_FALLBACK
+
+    coded, html = tmp_path / "coded.csv", tmp_path / "r.html"
+    _hand_coded(coded)
+    assert main(["report", str(coded), "-o", str(html)]) == 0
+    text = html.read_text(encoding="utf-8")
+    marked = int(re.search(r"(\d+) marked for review", text).group(1))
+    rows = re.findall(r"<tr id='r\d+' class='utt( review)?'.*?<td class='code'>(\w+)</td><td class='num'>([\d.]+)", text)
+    expected = sum((float(c) < REVIEW_FALLBACK["counsellor" if code in ("advice", "information", "affirmation",
+                    "open_question", "simple_reflection", "complex_reflection") else "client"]["threshold"])
+                   for _, code, c in rows)
+    assert marked == expected == sum(bool(r) for r, _, _ in rows) and 0 < marked < len(rows)
+    assert ("", "complex_reflection", "0.35") in rows and (" review", "change_talk", "0.35") in rows  # per side
+    assert f"counsellor codes with confidence below {REVIEW_FALLBACK['counsellor']['threshold']:.2f}" in text
+    assert "probably wrong" in text and "over AnnoMI's 4 coarse classes (question, reflection" in text
+
+
+def test_report_of_a_list_of_chatbot_replies(tmp_path):
+    replies, coded, html = tmp_path / "replies.csv", tmp_path / "coded.csv", tmp_path / "r.html"
+    replies.write_text("text\nYou should exercise more.\nTry drinking more water.\nIt is okay to feel sad.\n")
+    assert main(["code", str(replies), "-o", str(coded), "--quiet"]) == 0
+    assert main(["report", str(coded), "-o", str(html)]) == 0
+    text = html.read_text(encoding="utf-8")
+    assert "no change or sustain talk" in text and "3 utterances" in text
+
+
+def test_report_of_annomi_transcripts_coded_by_the_shipped_model(tmp_path, data_dir):
+    import pandas as pd
+
+    annomi = pd.read_csv(data_dir / "annomi" / "AnnoMI-full.csv")
+    annomi = annomi[annomi["annotator_id"] == annomi["annotator_id"].iloc[0]]
+    sizes = annomi.groupby("transcript_id").size().sort_values()
+    keep = list(sizes.index[:6]) + list(sizes.index[-1:])  # the shortest transcripts and the longest
+    sample, coded, html = tmp_path / "annomi.csv", tmp_path / "coded.csv", tmp_path / "r.html"
+    annomi[annomi["transcript_id"].isin(keep)][["transcript_id", "interlocutor", "utterance_text"]].to_csv(
+        sample, index=False)
+    assert main(["code", str(sample), "-o", str(coded), "--quiet"]) == 0
+    assert main(["report", str(coded), "-o", str(html)]) == 0
+    text = html.read_text(encoding="utf-8")
+    assert text.count("<tr class='row'>") == len(keep)
+    summary = pd.read_csv(coded)
+    assert summary["transcript_id"].nunique() == len(keep)

@@ -272,7 +272,9 @@ def cmd_validate(args) -> None:
     from .modelio import load_model
     from .summarize import summarize
     from .tables import check_output, read_table, write_text
-    from .validate import agreement, scatter_svg
+    import numpy as np
+
+    from .validate import MIN_TRANSCRIPTS, agreement, format_utterance_agreement, scatter_svg, utterance_agreement
 
     plot = check_output([args.input], args.plot)
     frame = read_table(args.input)
@@ -283,12 +285,32 @@ def cmd_validate(args) -> None:
     model = summarize(coded, code_col="mi_code", source=args.input, confusion=None, layout=layout)
     key = expert.columns[0]
     table = agreement(expert, model, key)
+    utterances = utterance_agreement(coded[args.code_col], coded["mi_code"])
     write_text(scatter_svg(expert, model, key), plot)
+    if len(expert) < MIN_TRANSCRIPTS:
+        warnings.warn(f"{len(expert)} transcript(s): Spearman and ICC need at least {MIN_TRANSCRIPTS}, so they are "
+                      f"not reported; the utterance-level agreement still is")
     if args.json:
-        print(table.to_json(orient="records", indent=2))
+        print(json.dumps(_plain({"transcripts": len(expert), "scores": table.to_dict(orient="records"),
+                                 "utterances": utterances}), indent=2))
     else:
         print(f"{len(expert)} transcripts; model vs experts (scatter plot: {plot})")
-        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        shown = table.copy()
+        for column in ("spearman", "icc_2_1", "mae"):
+            shown[column] = [("–" if np.isnan(v) else f"{v:.3f}") for v in table[column]]
+        print(shown.to_string(index=False))
+        print()
+        print(format_utterance_agreement(utterances))
+
+
+def _plain(value):
+    """Nested dicts and lists with numpy scalars as plain numbers and NaN as null (JSON has no NaN)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    value = value.item() if hasattr(value, "item") else value
+    return None if isinstance(value, float) and value != value else value
 
 
 def cmd_report(args) -> None:

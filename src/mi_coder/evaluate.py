@@ -251,3 +251,37 @@ def held_out_confusion(results: dict, frame: pd.DataFrame | None = None,
                 frame["code"].to_numpy()[rows], predicted[rows], frame["group"].to_numpy()[rows], codes,
                 out[side]["counts"])
     return out
+
+
+REVIEW_ACCURACY = 1 / 3  # a code is "probably wrong" where held-out codes were wrong at least twice as often as right
+
+
+def review_thresholds(frame: pd.DataFrame, proba: dict[str, np.ndarray], accuracy: float = REVIEW_ACCURACY) -> dict:
+    """Per side, the confidence below which held-out codes were right less often than `accuracy`.
+
+    Over held-out utterances whose expert code is one of the side's codes (not a coarse label), an
+    increasing (isotonic) fit of "the code was right" on the confidence gives the threshold: the
+    lowest confidence at which the fit reaches `accuracy`. Reports mark codes below it for review.
+    Not 1/2: the coder is about as often right as its confidence says, and half its counsellor
+    codes sit below 0.54, so "more likely wrong than right" would mark half of every transcript.
+    """
+    from sklearn.isotonic import IsotonicRegression
+
+    out = {}
+    truth = frame["code"].to_numpy().astype(object)
+    for side, codes in CODES.items():
+        rows, predicted = scored(frame, proba, side)
+        rows &= np.isin(truth, codes)
+        if rows.sum() < 50:
+            continue
+        confidence = np.nanmax(np.asarray(proba[side], dtype=float)[rows], axis=1)
+        right = (predicted[rows] == truth[rows]).astype(float)
+        fitted = IsotonicRegression(increasing=True, out_of_bounds="clip").fit(confidence, right).predict(confidence)
+        above = confidence[fitted >= accuracy]
+        threshold = float(above.min()) if len(above) else 1.0
+        below = confidence < threshold
+        out[side] = {"threshold": round(threshold, 3), "accuracy": accuracy, "utterances": int(rows.sum()),
+                     "share_below": float(below.mean()),
+                     "accuracy_below": float(right[below].mean()) if below.any() else float("nan"),
+                     "accuracy_above": float(right[~below].mean()) if (~below).any() else float("nan")}
+    return out

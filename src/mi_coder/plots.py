@@ -129,7 +129,10 @@ def svg_score(value, low, high, fair, good, top: float, percent: bool, width: in
 
 def svg_trend(points: list[tuple], top: float, fair=None, good=None, percent: bool = False,
               width: int = 240, height: int = 110) -> str:
-    """A score over sessions: [(label, value, low, high)], oldest first, with the fair/good lines."""
+    """A score over sessions: [(label, value, low, high[, state])], oldest first, with the fair/good lines.
+
+    A point whose state (`display.evidence`) is "few" is drawn hollow and without its interval.
+    """
     left, bottom = 40, 22
     sy = lambda v: 8 + (height - bottom - 8) * (1 - min(max(v, 0), top) / top)  # noqa: E731
     n = max(len(points), 1)
@@ -147,19 +150,21 @@ def svg_trend(points: list[tuple], top: float, fair=None, good=None, percent: bo
     if all(abs(sy(top) - sy(t)) > 12 for t in (fair, good) if t is not None):
         parts.append(f"<text x='{left - 4}' y='{sy(top) + 4:.1f}' text-anchor='end'>{label(top)}</text>")
     previous = None
-    for i, (name, value, low, high) in enumerate(points):
+    for i, (name, value, low, high, *rest) in enumerate(points):
         x = sx(i)
+        few = bool(rest) and rest[0] == "few"
         crowded = (width - left - 10) / n < 72  # dates no longer fit side by side: number the sessions
         shown = str(i + 1) if crowded else html.escape(str(name))[:10]
         parts.append(f"<text x='{x:.1f}' y='{height - 6}' text-anchor='middle'>{shown}</text>")
-        if low is not None and high is not None and not (pd.isna(low) or pd.isna(high)):
+        if not few and low is not None and high is not None and not (pd.isna(low) or pd.isna(high)):
             parts.append(f"<line x1='{x:.1f}' y1='{sy(low):.1f}' x2='{x:.1f}' y2='{sy(high):.1f}' stroke='#888' "
                          f"stroke-width='2'/>")
         if value is not None and not pd.isna(value):
             if previous is not None:
                 parts.append(f"<line x1='{previous[0]:.1f}' y1='{previous[1]:.1f}' x2='{x:.1f}' y2='{sy(value):.1f}' "
                              f"stroke='#332288'/>")
-            parts.append(f"<circle cx='{x:.1f}' cy='{sy(value):.1f}' r='4' fill='#332288'/>")
+            fill = "fill='white' stroke='#332288' stroke-width='1.5'" if few else "fill='#332288'"
+            parts.append(f"<circle cx='{x:.1f}' cy='{sy(value):.1f}' r='4' {fill}/>")
             previous = (x, sy(value))
     parts.append("</svg>")
     return "\n".join(parts)

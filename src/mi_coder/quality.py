@@ -6,6 +6,13 @@ high/low-quality labels over *held-out* coded transcripts, so it learns from cod
 the coder's. Stored as plain JSON in the model's manifest (nothing to unpickle). Its interval
 redraws the transcript's code mix from a Dirichlet around the observed counts: a short session
 gets a wide interval.
+
+AnnoMI's sessions are 30-200 turns; a 4-turn chat's shares are extreme and the raw model speaks
+far too firmly on them. So the model is also checked on windows of 4 to 40 utterances of
+held-out sessions, and calibrated for length there: its logit is pulled toward the base rate's
+with weight n / (n + k), n the counsellor utterances (`length`), and below `min_counsellor`
+counsellor utterances, where held-out windows could not tell good sessions from poor, it is
+withheld ("too short to judge").
 """
 
 from __future__ import annotations
@@ -16,6 +23,13 @@ import pandas as pd
 from .codes import CLIENT_CODES, COUNSELLOR_CODES
 
 FEATURES = tuple(f"share_{c}" for c in COUNSELLOR_CODES + CLIENT_CODES)
+WINDOWS = (4, 6, 10, 20, 40)  # utterances: the short-chat lengths the estimate is calibrated and checked on
+CLIP = 3.0  # standard deviations: how far a share may stand from AnnoMI's mean
+MIN_AUC = 0.70  # the held-out discrimination a length needs before the estimate is shown
+# The length calibration for a stored model fitted before it existed (the shipped model of this
+# version): fitted by `fit_quality` on held-out windows of AnnoMI, from out-of-fold first-stage
+# codes (`python benchmarks/quality_calibration.py --oof /tmp/oof_first.npz`); a retrain stores its own.
+LENGTH_FALLBACK = {"base": 0.8649, "k": 5.81, "min_counsellor": 3}
 
 
 def shares(counts) -> np.ndarray:
@@ -28,11 +42,32 @@ def shares(counts) -> np.ndarray:
     return out
 
 
-def fit_quality(counts: pd.DataFrame, good, groups, C: float = 0.3, folds: int = 5, seed: int = 0) -> dict:
+def window_counts(sequences, lengths=WINDOWS) -> pd.DataFrame:
+    """Code counts of consecutive, non-overlapping windows of each transcript's coded utterances.
+
+    `sequences` maps a transcript key to its codes in order; one row per window with `transcript`
+    (the key) and `length` (utterances), then one count column per code.
+    """
+    codes = list(COUNSELLOR_CODES + CLIENT_CODES)
+    rows = []
+    for key, sequence in sequences.items():
+        sequence = [c for c in sequence if c in codes]
+        for length in lengths:
+            for start in range(0, len(sequence) - length + 1, length):
+                window = pd.Series(sequence[start:start + length]).value_counts()
+                rows.append({"transcript": key, "length": length, **{c: int(window.get(c, 0)) for c in codes}})
+    return pd.DataFrame(rows, columns=["transcript", "length"] + codes)
+
+
+def fit_quality(counts: pd.DataFrame, good, groups, C: float = 0.3, folds: int = 5, seed: int = 0,
+                windows: pd.DataFrame | None = None) -> dict:
     """The quality model as JSON, with its transcript-grouped cross-validated AUC.
 
     `counts` has one column per code (held-out predicted counts per transcript), `good` is True
     for a high-quality transcript, `groups` keeps annotated copies of one transcript together.
+    With `windows` (`window_counts` of the same transcripts, `transcript` = a row label of
+    `counts`), each fold's model also scores its held-out transcripts' windows, and the length
+    calibration (`fit_length`) is fitted on those held-out scores and stored as `length`.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
@@ -42,43 +77,130 @@ def fit_quality(counts: pd.DataFrame, good, groups, C: float = 0.3, folds: int =
     X = shares(counts[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy())
     good = np.asarray(good, dtype=bool)
     held = np.zeros(len(good))
+    if windows is not None:
+        position = {key: i for i, key in enumerate(counts.index)}
+        owner = windows["transcript"].map(position).to_numpy()
+        W = shares(windows[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy())
+        held_windows = np.full(len(windows), np.nan)
     for train, test in StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(X, good, groups):
         scaler = StandardScaler().fit(X[train])
         model = LogisticRegression(C=C, max_iter=2000).fit(scaler.transform(X[train]), good[train])
         held[test] = model.predict_proba(scaler.transform(X[test]))[:, 1]
+        if windows is not None:
+            mine = np.isin(owner, test)
+            held_windows[mine] = model.predict_proba(scaler.transform(W[mine]))[:, 1]
     scaler = StandardScaler().fit(X)
     model = LogisticRegression(C=C, max_iter=2000).fit(scaler.transform(X), good)
-    return {"features": list(FEATURES), "mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
-            "coef": model.coef_[0].tolist(), "intercept": float(model.intercept_[0]), "C": C,
-            "evaluation": {"auc": float(roc_auc_score(good, held)), "transcripts": int(len(good)),
-                           "good": int(good.sum()), "folds": folds}}
+    out = {"features": list(FEATURES), "mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
+           "coef": model.coef_[0].tolist(), "intercept": float(model.intercept_[0]), "C": C,
+           "evaluation": {"auc": float(roc_auc_score(good, held)), "transcripts": int(len(good)),
+                          "good": int(good.sum()), "folds": folds}}
+    if windows is not None:
+        values = counts[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy(dtype=float)
+        n = np.concatenate([values[:, :len(COUNSELLOR_CODES)].sum(axis=1),
+                            windows[list(COUNSELLOR_CODES)].to_numpy().sum(axis=1)])
+        out["length"] = fit_length(np.concatenate([held, held_windows]), n, np.concatenate([good, good[owner]]),
+                                   base=float(good.mean()), windows=np.arange(len(n)) >= len(held))
+    return out
+
+
+def _logit(p):
+    p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def shrink(p, n_counsellor, length: dict | None) -> np.ndarray:
+    """P(good) pulled toward the base rate on few counsellor utterances: its logit weighted n / (n + k)."""
+    p = np.asarray(p, dtype=float)
+    if not length:
+        return p
+    n = np.asarray(n_counsellor, dtype=float)
+    base = _logit(length["base"])
+    return 1 / (1 + np.exp(-(base + n / (n + length["k"]) * (_logit(p) - base))))
+
+
+def fit_length(p, n_counsellor, good, base: float, windows=None) -> dict:
+    """The length calibration of held-out P(good) of sessions and windows.
+
+    `k` by maximum likelihood (the weight n / (n + k) only ever tempers the model, never sharpens
+    it); `min_counsellor`, the fewest counsellor utterances from which held-out windows (`windows`
+    marks them among the rows) separate good from poor sessions with AUC >= `MIN_AUC` and the
+    tempered estimate beats the base rate's Brier score, at every count of counsellor utterances
+    from there on that has at least 10 windows of each label.
+    """
+    from scipy.optimize import minimize_scalar
+    from sklearn.metrics import roc_auc_score
+
+    p, n, good = np.asarray(p, float), np.asarray(n_counsellor, float), np.asarray(good, bool)
+    windows = np.ones(len(p), bool) if windows is None else np.asarray(windows, bool)
+    ok = ~np.isnan(p) & (n > 0)
+    p, n, good, windows = p[ok], n[ok], good[ok], windows[ok]
+
+    def loss(log_k):
+        q = np.clip(shrink(p, n, {"base": base, "k": np.exp(log_k)}), 1e-9, 1 - 1e-9)
+        return -np.mean(good * np.log(q) + (~good) * np.log(1 - q))
+
+    length = {"base": base, "k": float(np.exp(minimize_scalar(loss, bounds=(np.log(0.1), np.log(1000)),
+                                                             method="bounded").x))}
+    minimum, checked, skills = None, {}, {}
+    for m in range(1, int(n[windows].max(initial=1)) + 1):
+        band = windows & (n == m)
+        if min(good[band].sum(), (~good[band]).sum()) < 10:
+            continue
+        checked[m] = float(roc_auc_score(good[band], p[band]))
+        tempered = shrink(p[band], n[band], length)
+        skills[m] = float(1 - np.mean((tempered - good[band]) ** 2) / np.mean((base - good[band]) ** 2))
+        if checked[m] < MIN_AUC or skills[m] <= 0:
+            minimum = None  # a longer band fails: the minimum lies above it
+        elif minimum is None:
+            minimum = m
+    length["min_counsellor"] = int(minimum if minimum is not None else max(checked, default=1) * 2)
+    length["auc_by_counsellor_utterances"] = {str(m): round(a, 3) for m, a in checked.items()}
+    length["brier_skill_by_counsellor_utterances"] = {str(m): round(b, 3) for m, b in skills.items()}
+    return length
 
 
 def probability(share_rows: np.ndarray, model: dict) -> np.ndarray:
-    """P(good MI) for rows of code shares."""
-    z = (np.asarray(share_rows) - np.asarray(model["mean"])) / np.asarray(model["scale"])
+    """P(good MI) for rows of code shares, each standardized share clipped to +-`CLIP`.
+
+    The clip keeps a chat unlike AnnoMI's sessions (a third of its turns affirmations: 17 standard
+    deviations out) from extrapolating the logistic far past anything it was fitted on.
+    """
+    z = np.clip((np.asarray(share_rows) - np.asarray(model["mean"])) / np.asarray(model["scale"]), -CLIP, CLIP)
     return 1 / (1 + np.exp(-(z @ np.asarray(model["coef"]) + model["intercept"])))
 
 
 def quality_columns(counts: pd.DataFrame, model: dict, level: float = 0.90, n_draws: int = 2000,
                     seed: int = 0) -> pd.DataFrame:
-    """`mi_quality_probability` with a `_low`/`_high` interval per transcript (rows of `counts`)."""
+    """`mi_quality_probability` with a `_low`/`_high` interval per transcript (rows of `counts`), length-calibrated.
+
+    Empty, with `mi_quality_reason` saying why, without counsellor utterances or with fewer than
+    the model's `min_counsellor` ("too short to judge"); the reason is "" where there is an estimate.
+    """
     import zlib
 
+    length = model.get("length") or LENGTH_FALLBACK
+    minimum = length["min_counsellor"] if length else 1
     values = counts[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy(dtype=float)
-    point = probability(shares(values), model)
+    n_counsellor = values[:, :len(COUNSELLOR_CODES)].sum(axis=1)
+    point = shrink(probability(shares(values), model), n_counsellor, length)
     low, high = np.full(len(values), np.nan), np.full(len(values), np.nan)
+    reason = np.full(len(values), "", dtype=object)
     tail = (1 - level) / 2
     for i, (key, row) in enumerate(zip(counts.index, values)):
-        if row[:len(COUNSELLOR_CODES)].sum() == 0:  # no counsellor utterance: nothing to judge
+        if n_counsellor[i] < max(minimum, 1):
             point[i] = np.nan
+            reason[i] = ("no counsellor utterances" if n_counsellor[i] == 0 else
+                         f"too short to judge ({int(n_counsellor[i])} counsellor utterances; needs {minimum})")
             continue
         rng = np.random.default_rng([seed, zlib.crc32(str(key).encode("utf-8"))])
         draws = np.zeros((n_draws, len(row)))
         for cols in (slice(0, len(COUNSELLOR_CODES)), slice(len(COUNSELLOR_CODES), None)):
             if row[cols].sum() > 0:
                 draws[:, cols] = rng.dirichlet(row[cols] + 0.5, size=n_draws)
-        p = probability(draws, model)
+        p = shrink(probability(draws, model), n_counsellor[i], length)
         low[i], high[i] = np.quantile(p, tail), np.quantile(p, 1 - tail)
-    return pd.DataFrame({"mi_quality_probability": point, "mi_quality_probability_low": low,
-                         "mi_quality_probability_high": high}, index=counts.index).round(4)
+    out = pd.DataFrame({"mi_quality_probability": point, "mi_quality_probability_low": low,
+                        "mi_quality_probability_high": high}, index=counts.index).round(4)
+    out["mi_quality_reason"] = reason
+    return out

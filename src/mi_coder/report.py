@@ -20,13 +20,20 @@ import pandas as pd
 
 from .codes import CLIENT_CODES, COUNSELLOR_CODES
 from .columns import Layout, file_row, find_one
-from .display import LABELS, band_words, number
+from .display import FEW, LABELS, band_words, evidence, number
 from .plots import svg_bars, svg_score, svg_timeline, svg_trend
 from .scores import SCORES
 from .summarize import model_info, summarize
 
-LOW_CONFIDENCE = 0.5
-FEW = 5  # a score resting on fewer utterances than this is marked as too few to judge
+# For a model stored without `info["review"]` (before `evaluate.review_thresholds` existed): measured by
+# `python benchmarks/review_threshold.py --oof /tmp/oof_first.npz` on out-of-fold codes of the first
+# stage over AnnoMI + ESConv (5 transcript-grouped folds); a retrained model stores its own.
+REVIEW_FALLBACK = {
+    "counsellor": {"threshold": 0.309, "accuracy": 1 / 3, "utterances": 14496, "share_below": 0.077,
+                   "accuracy_below": 0.296, "accuracy_above": 0.574},
+    "client": {"threshold": 0.377, "accuracy": 1 / 3, "utterances": 4266, "share_below": 0.030,
+               "accuracy_below": 0.318, "accuracy_above": 0.604},
+}
 COUNSELLOR_NAMES = ("counsellor_id", "counselor_id", "counsellor", "counselor", "coach", "coach_id",
                     "worker", "worker_id", "supporter_id", "therapist_id", "clinician", "trainee")
 DATE_NAMES = ("session_date", "date", "session_number", "session_no", "visit", "week")
@@ -77,31 +84,43 @@ def _scores_table(row) -> str:
     for name, (_, _, fair, good) in SCORES.items():
         percent = name != "reflection_to_question"
         value, low, high = row[name], row.get(f"{name}_low"), row.get(f"{name}_high")
-        top = 3.0 if not percent else 1.0
-        top = max(top, *(v for v in (value, high) if v is not None and not pd.isna(v)))
+        top = 1.0 if percent else max([3.0] + [float(v) for v in (value, high) if v is not None and not pd.isna(v)])
         n = _denominator(row, name)
-        spans_all = low is not None and not pd.isna(low) and low <= 1e-9 and high >= top - 1e-9
-        if n < FEW or spans_all or low is None or pd.isna(low):
-            interval = f"<span class='few'>too few utterances to tell (n = {n})</span>"
-        else:
+        state, words = evidence(row, name)
+        if state == "ok" and low is not None and not pd.isna(low):
             interval = f"{number(low, percent)} – {number(high, percent)} <span class='note'>(n = {n})</span>"
+        elif state == "ok":
+            interval = f"<span class='note'>(n = {n})</span>"
+        else:
+            interval = f"<span class='{'few' if state == 'few' else 'note'}'>{html.escape(words)}</span>"
+        band = _band(row, name) if state == "ok" else ""
         parts.append(f"<tr><td>{LABELS[name]}</td><td class='num'>{number(value, percent)}</td><td>{interval}</td>"
-                     f"<td>{_band(row, name)}</td><td>{svg_score(value, low, high, fair, good, top, percent)}</td></tr>")
-    if "mi_quality_probability" in row and not pd.isna(row["mi_quality_probability"]):
-        parts.append(f"<tr><td>{LABELS['mi_quality_probability']}</td><td class='num'>"
-                     f"{number(row['mi_quality_probability'], True)}</td><td>"
-                     f"{number(row['mi_quality_probability_low'], True)} – "
-                     f"{number(row['mi_quality_probability_high'], True)}</td><td colspan='2' class='note'>how likely "
-                     f"expert coders would call this session good MI, from its mix of codes</td></tr>")
+                     f"<td>{band}</td><td>{svg_score(value, low, high, fair, good, top, percent)}</td></tr>")
+    if "mi_quality_probability" in row:
+        parts.append(f"<tr><td>{LABELS['mi_quality_probability']}</td>{_quality_cells(row)}</tr>")
     if "pct_mi_adherent" in row:
-        n = int(row["mi_adherent"] + row["mi_non_adherent"])
-        few = f" <span class='few'>(n = {n}: too few to judge)</span>" if n < FEW else ""
+        state, words = evidence(row, "pct_mi_adherent")
+        few = f" <span class='few'>({html.escape(words)})</span>" if state == "few" else ""
         parts.append(f"<tr><td>{LABELS['pct_mi_adherent']}</td><td class='num'>{number(row['pct_mi_adherent'], True)}"
                      f"</td><td colspan='3' class='note'>{int(row['mi_adherent'])} MI-adherent, "
                      f"{int(row['mi_non_adherent'])} non-adherent utterances "
                      f"({int(row['advice_without_permission'])} advice without permission){few}</td></tr>")
     parts.append("</table>")
     return "".join(parts)
+
+
+def _quality_cells(row) -> str:
+    """The session-quality estimate's value, interval and meaning, or why it is withheld."""
+    p = row["mi_quality_probability"]
+    if pd.isna(p):
+        reason = row.get("mi_quality_reason")
+        reason = reason if isinstance(reason, str) and reason else "no counsellor utterances"
+        return (f"<td class='num'>–</td><td colspan='3' class='note'>{html.escape(reason)}: the estimate was "
+                f"checked on held-out sessions and says too little on so few counsellor utterances</td>")
+    return (f"<td class='num'>{number(p, True)}</td><td>{number(row['mi_quality_probability_low'], True)} – "
+            f"{number(row['mi_quality_probability_high'], True)}</td><td colspan='2' class='note'>how likely "
+            f"expert coders would call this session good MI, from its mix of codes (learnt from AnnoMI's "
+            f"role-played sessions; less sure on short chats)</td>")
 
 
 def _provenance(source: str, coded: pd.DataFrame, manifest: dict) -> str:
@@ -113,11 +132,13 @@ def _provenance(source: str, coded: pd.DataFrame, manifest: dict) -> str:
     trained = ", ".join(f"{corpus} ({n} transcripts)" for corpus, n in info.get("conversations", {}).items())
     accuracy = ""
     if ev:
-        accuracy = (f"Known accuracy on transcripts it never saw: counsellor codes AnnoMI coarse-4 macro-F1 "
-                    f"{ev.get('annomi_coarse_4', {}).get('macro_f1', float('nan')):.2f}, open vs closed "
-                    f"{ev.get('open_vs_closed_accuracy', float('nan')):.2f}, client talk macro-F1 "
-                    f"{ev.get('client_3', {}).get('macro_f1', float('nan')):.2f} "
-                    f"(<a href='#model'>details</a>).")
+        accuracy = (f"Known accuracy on transcripts it never saw (AnnoMI transcripts held out in transcript-grouped "
+                    f"cross-validation): counsellor codes macro-F1 "
+                    f"{ev.get('annomi_coarse_4', {}).get('macro_f1', float('nan')):.2f} over AnnoMI's 4 coarse "
+                    f"classes (question, reflection, therapist input, other; comparable to published work), "
+                    f"open vs closed question {ev.get('open_vs_closed_accuracy', float('nan')):.2f} accuracy, "
+                    f"client talk macro-F1 {ev.get('client_3', {}).get('macro_f1', float('nan')):.2f} over change, "
+                    f"sustain and neutral (<a href='#model'>per code</a>).")
     sha = str(manifest.get("sha256", ""))
     return (f"<p class='prov'>Source <b>{html.escape(str(source))}</b>, {len(coded)} rows; report made "
             f"{date.today().isoformat()} by mi_coder {__version__}.<br>Model <span class='code'>{sha[:16] or 'unknown'}"
@@ -129,11 +150,18 @@ def _provenance(source: str, coded: pd.DataFrame, manifest: dict) -> str:
 def _model_section(manifest: dict) -> str:
     ev = manifest.get("info", {}).get("evaluation", {})
     parts = ["<h2 id='model'>About the model</h2><p class='note'>Per-code precision and recall on held-out "
-             "transcripts (transcript-grouped cross-validation, as in the model card).</p>"]
-    for key, title in (("counsellor_8", "Counsellor codes"), ("client_3", "Client codes")):
+             "transcripts (transcript-grouped cross-validation, as in the model card). Macro-F1 is the plain mean "
+             "of the codes' F1, so rare, hard codes weigh as much as common ones.</p>"]
+    sections = (("counsellor_8", "Counsellor codes, all 8",
+                 "over held-out AnnoMI and ESConv counsellor utterances whose experts gave one of the 8 codes "
+                 "(ESConv's questions and reflections, which have no open/closed or simple/complex label, are left "
+                 "out); stricter than the header's 4 coarse AnnoMI classes"),
+                ("client_3", "Client codes, 3", "over held-out AnnoMI client utterances"))
+    for key, title, what in sections:
         if key not in ev:
             continue
-        parts.append(f"<h3>{title}: macro-F1 {ev[key]['macro_f1']:.2f}</h3><table><tr><th>code</th><th>precision</th>"
+        parts.append(f"<h3>{title}: macro-F1 {ev[key]['macro_f1']:.2f}</h3><p class='note'>{what} "
+                     f"({ev[key]['n']} utterances).</p><table><tr><th>code</th><th>precision</th>"
                      "<th>recall</th><th>F1</th></tr>")
         for code, m in ev[key]["per_code"].items():
             parts.append(f"<tr><td>{code.replace('_', ' ')}</td><td class='num'>{m['precision']:.2f}</td>"
@@ -142,9 +170,22 @@ def _model_section(manifest: dict) -> str:
     return "".join(parts)
 
 
-def _cell(value, percent=False, band="") -> str:
+def _cell(row, name) -> str:
+    """An index cell: the value (sortable by `data-v`), its band when it can be read, else why not."""
+    value = row.get(name)
     data = "" if value is None or pd.isna(value) else f"{float(value):.6g}"
-    return f"<td data-v='{data}' class='num'>{number(value, percent)} {band}</td>"
+    percent = name != "reflection_to_question"
+    if name == "mi_quality_probability":
+        state, words = ("empty", str(row.get("mi_quality_reason") or "")) if pd.isna(value) else ("ok", "")
+    else:
+        state, words = evidence(row, name)
+    if state == "ok":
+        mark = _band_short(row, name)
+    elif state == "few":
+        mark = f"<span class='few'>{html.escape(words.replace('too few to tell', 'too few'))}</span>"
+    else:
+        mark = f"<span class='note'>{html.escape(words)}</span>"
+    return f"<td data-v='{data}' class='num'>{number(value, percent)} {mark}</td>"
 
 
 def _index(summary: pd.DataFrame, overall: pd.Series, anchors: list[str], extra: dict) -> str:
@@ -152,16 +193,17 @@ def _index(summary: pd.DataFrame, overall: pd.Series, anchors: list[str], extra:
     names = list(SCORES) + (["mi_quality_probability"] if "mi_quality_probability" in summary else [])
     head = "".join(f"<th class='sort' onclick='sortBy(this)'>{html.escape(h)}</th>"
                    for h in ["transcript", *extra, "utterances", *(LABELS[n] for n in names)])
-    parts = ["<h2 id='index'>Transcripts</h2><p class='note'>Click a column to sort.</p><table><tbody>",
-             f"<tr>{head}</tr>"]
+    parts = ["<h2 id='index'>Transcripts</h2><p class='note'>Click a column to sort (empty scores sort last). "
+             f"<span class='few'>too few (n = …)</span>: the score rests on fewer than {FEW} utterances, or its "
+             f"interval spans the whole scale.</p><table><tbody>", f"<tr>{head}</tr>"]
     for (_, row), anchor in zip(summary.iterrows(), anchors):
         cells = [f"<td data-v='{_fmt(row[key])}'><a href='#{anchor}'>{_fmt(row[key])}</a></td>"]
         cells += [f"<td data-v='{_fmt(values[anchor])}'>{_fmt(values[anchor])}</td>" for values in extra.values()]
         cells.append(f"<td data-v='{int(row['n_utterances'])}' class='num'>{int(row['n_utterances'])}</td>")
-        cells += [_cell(row[n], n != "reflection_to_question", _band_short(row, n)) for n in names]
+        cells += [_cell(row, n) for n in names]
         parts.append(f"<tr class='row'>{''.join(cells)}</tr>")
     cells = ["<td>all transcripts</td>"] + ["<td></td>"] * len(extra) + [f"<td class='num'>{int(overall['n_utterances'])}</td>"]
-    cells += [_cell(overall.get(n), n != "reflection_to_question") for n in names]
+    cells += [_cell(overall, n) if n in overall.index else "<td></td>" for n in names]
     parts.append(f"<tr class='overall'>{''.join(cells)}</tr></tbody></table>")
     return "".join(parts)
 
@@ -181,11 +223,14 @@ def _people(summary: pd.DataFrame, person: dict, when: dict, anchors: list[str])
         parts.append(f"<h3>{html.escape(str(name))}: {len(rows)} session(s)</h3><table><tr>")
         for score, (_, _, fair, good) in SCORES.items():
             percent = score != "reflection_to_question"
-            top = 1.0 if percent else max(3.0, float(np.nanmax(rows[score].to_numpy(dtype=float), initial=0)))
-            points = [(w or "?", r[score], r.get(f"{score}_low"), r.get(f"{score}_high"))
+            values = rows[score].to_numpy(dtype=float)
+            top = 1.0 if percent else max(3.0, float(np.max(values[~np.isnan(values)], initial=0)))
+            points = [(w or "?", r[score], r.get(f"{score}_low"), r.get(f"{score}_high"), evidence(r, score)[0])
                       for w, (_, r) in zip(rows["_when"], rows.iterrows())]
             parts.append(f"<td>{LABELS[score]}<br>{svg_trend(points, top, fair, good, percent)}</td>")
-        parts.append("</tr></table><p class='note'>Sessions: " + ", ".join(
+        parts.append("</tr></table><p class='note'>A hollow point rests on too few utterances to judge (fewer "
+                     f"than {FEW}, or an interval spanning the whole scale); a missing point is an empty score "
+                     "(e.g. no questions asked). Sessions: " + ", ".join(
             f"<a href='#{a}'>{html.escape(str(w) or '?')}</a>" for a, w in zip(rows["_anchor"], rows["_when"])) + "</p>")
     return "".join(parts)
 
@@ -228,13 +273,16 @@ def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: 
     codes = coded["mi_code"].astype("string").fillna("").to_numpy()
     confidence = pd.to_numeric(coded.get("mi_confidence", pd.Series(np.nan, index=coded.index)),
                                errors="coerce").to_numpy()
-    review_total = int(np.sum(confidence < LOW_CONFIDENCE))
+    thresholds, review_words = _review_rule(manifest)
+    limit = np.where(np.isin(codes, COUNSELLOR_CODES), thresholds["counsellor"], thresholds["client"])
+    flagged = (confidence < limit) & (codes != "")
+    review_total = int(flagged.sum())
     parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
              "<meta name='viewport' content='width=device-width, initial-scale=1'>",
              "<title>MI coding report</title>", f"<style>{STYLE}</style><script>{SCRIPT}</script></head><body>",
              "<h1>MI coding report</h1>", _provenance(source, coded, manifest),
              f"<p>{len(summary)} transcript(s), {len(coded)} utterances, {review_total} marked for review "
-             f"(confidence below {LOW_CONFIDENCE}). <label><input type='checkbox' "
+             f"({review_words}). <label><input type='checkbox' "
              f"onchange=\"document.body.classList.toggle('review-only',this.checked)\"> show only the utterances to "
              f"review</label></p><p class='note'>Thresholds are MITI 4.2.1's fair and good levels (% open "
              f"questions: MISC 2.5 / MITI 3). Intervals show how far a score could move given the coder's known "
@@ -255,7 +303,7 @@ def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: 
                   "<h3>Utterances</h3><table><tr><th>file row</th><th>speaker</th><th>code</th>"
                   "<th>confidence</th><th>utterance</th></tr>"]
         for p, r in zip(positions, rows):
-            review = " review' title='low confidence: check this code" if confidence[p] < LOW_CONFIDENCE else ""
+            review = " review' title='low confidence: check this code" if flagged[p] else ""
             speaker = coded[layout.speaker].iloc[p] if layout.speaker else ""
             text = coded[layout.text].iloc[p] if layout.text else ""
             parts.append(f"<tr id='r{r}' class='utt{review}'><td class='num'>{r}</td><td>{_fmt(speaker)}</td>"
@@ -265,6 +313,26 @@ def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: 
     parts += [_model_section(manifest), "</body></html>"]
     # Inline SVG in HTML needs no namespace: drop it so the file holds no URL at all.
     return "\n".join(parts).replace(" xmlns='http://www.w3.org/2000/svg'", "")
+
+
+def _review_rule(manifest: dict) -> tuple[dict, str]:
+    """Per side, the confidence below which a code is marked for review, and the rule in words.
+
+    The threshold is where the model's held-out codes were right less than a third of the time
+    (stored at training, `evaluate.review_thresholds`; `REVIEW_FALLBACK` for older models): a
+    marked code is probably wrong, and the marks stay few enough to review.
+    """
+    review = manifest.get("info", {}).get("review") or REVIEW_FALLBACK
+    thresholds = {side: review[side]["threshold"] for side in ("counsellor", "client")}
+    c, k = review["counsellor"], review["client"]
+    words = (f"counsellor codes with confidence below {c['threshold']:.2f}, client codes below {k['threshold']:.2f}. "
+             f"On {c['utterances'] + k['utterances']} utterances of transcripts the model never saw, codes below "
+             f"these confidences were right only {c['accuracy_below']:.0%} and {k['accuracy_below']:.0%} of the "
+             f"time (above them {c['accuracy_above']:.0%} and {k['accuracy_above']:.0%}), so a marked code is "
+             f"probably wrong; {c['share_below']:.0%} of counsellor and {k['share_below']:.0%} of client codes were "
+             f"that unsure there. Codes above the line are right only somewhat more often than not: check any "
+             f"code that matters")
+    return thresholds, words
 
 
 def _default_manifest(confusion) -> dict:

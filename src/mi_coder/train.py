@@ -6,7 +6,7 @@ import pandas as pd
 
 from .coder import MICoder
 from .corpora import CORPUS_WEIGHTS, corpus_weights, estimator_input, licence_terms
-from .evaluate import cross_validate, held_out_confusion, score
+from .evaluate import cross_validate, held_out_confusion, review_thresholds, score
 from .modelio import library_versions
 from .session import DEFAULT_SESSION
 
@@ -17,7 +17,8 @@ def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, wei
     canonical frame (see `mi_coder.corpora`).
 
     With `folds` >= 2 the recipe is first cross-validated by transcript; the scores and the
-    held-out confusion counts are stored in `coder.info` (summaries use them for intervals).
+    held-out confusion counts are stored in `coder.info` (summaries use them for intervals), with the
+    confidence below which a held-out code was more often wrong than right (reports flag those).
     """
     coder = coder if coder is not None else MICoder(session=DEFAULT_SESSION)
     weights = dict(CORPUS_WEIGHTS if weights is None else weights)
@@ -30,6 +31,7 @@ def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, wei
         results = score(frame, oof)
         info["evaluation"] = results
         info["confusion"] = held_out_confusion(results, frame, oof)
+        info["review"] = review_thresholds(frame, oof)
         quality = fit_session_quality(frame, oof) if "mi_quality" in frame.columns else None
         if quality is not None:
             info["quality"] = quality
@@ -43,10 +45,11 @@ def fit_session_quality(frame: pd.DataFrame, proba: dict, folds: int = 5) -> dic
     """The session-quality model (see `mi_coder.quality`) on held-out codes of the transcripts with a label.
 
     One annotated copy per transcript (copies are coded alike), labels from AnnoMI's `mi_quality`.
+    The model is also calibrated for length on windows of the held-out transcripts (`quality.fit_quality`).
     None when either label has fewer transcripts than `folds` (nothing to learn or to check).
     """
     from .codes import ALL_CODES, side_codes
-    from .quality import fit_quality
+    from .quality import fit_quality, window_counts
 
     predicted = side_codes(proba, frame["side"].to_numpy())
     labelled = frame[frame["mi_quality"].isin(["high", "low"])]
@@ -58,7 +61,9 @@ def fit_session_quality(frame: pd.DataFrame, proba: dict, folds: int = 5) -> dic
     good = per["mi_quality"].eq("high").to_numpy()
     if min(good.sum(), (~good).sum()) < folds:
         return None
-    return fit_quality(counts, good, per["group"].to_numpy(), folds=folds)
+    sequences = pd.Series(predicted[labelled.index], index=labelled.index).groupby(labelled["conversation"]).agg(list)
+    return fit_quality(counts, good, per["group"].to_numpy(), folds=folds,
+                       windows=window_counts(sequences.reindex(counts.index).to_dict()))
 
 
 def training_summary(frame: pd.DataFrame) -> dict:
