@@ -79,3 +79,23 @@ def test_partial_labels_resolve_to_a_code_they_allow(corpus_slice):
     assert all(r in ("affirmation", "advice", "other") for r in resolved[counsellor[:30]])
     assert all(r is not None and r != "advice" for r in resolved[counsellor[30:]])
     assert pd.Series(resolved[~partial]).equals(pd.Series(y[~partial]))
+
+
+def test_package_metadata_carries_the_terms_of_every_corpus_the_shipped_model_learnt(tmp_path):
+    import json
+    import tomllib
+
+    from mi_coder.corpora import LICENCES
+    from conftest import ROOT
+
+    manifest = json.loads((ROOT / "models" / "default.json").read_text())
+    licences = manifest["info"].get("licences")
+    if licences is None:
+        pytest.skip("the shipped model predates recorded licences")
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["license"]
+    notice = (ROOT / "NOTICE").read_text()
+    for corpus, terms in licences["corpora"].items():
+        assert terms == LICENCES[corpus]
+        if terms not in ("public domain", "MIT"):
+            assert terms in declared, (corpus, terms)
+            assert terms.replace("CC-BY", "CC BY").replace("-4.0", " 4.0").replace("-3.0", " 3.0") in notice
