@@ -1,0 +1,158 @@
+"""Fine-tune the accurate tier (all-MiniLM-L6-v2, issue #22) on CPU and score it on a held-out fold.
+
+    pip install 'mi_coder[train]'
+    python benchmarks/train_encoder.py --holdout-fold 0 --out /work/runs/enc-fold0
+    python benchmarks/train_encoder.py --all --out /work/runs/enc-all
+
+`--holdout-fold k` trains on every transcript-grouped fold but k (`mi_coder.evaluate.fold_assignment`,
+the folds `cross_validate` uses) and writes, for the fp32 and the int8 ONNX model, the held-out
+per-side probabilities aligned with the canonical frame's rows (NaN outside fold k):
+heldout_fp32.npz and heldout_int8.npz (keys counsellor (n, 8), client (n, 3), fold (n,), holdout).
+Score them with `mi_coder.evaluate.score(frame, dict(np.load(path)))`; scores.json has both.
+`--all` trains on every coded row. The run is resumable: run the same command again after a kill.
+Training time and examples/s are in train.json; the ONNX throughput in run.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mi_coder.corpora import corpus_weights, default_data_dir, read_corpora
+
+
+def fold_assignment(frame: pd.DataFrame, n_splits: int = 5, seed: int = 0) -> np.ndarray:
+    """`mi_coder.evaluate.fold_assignment` where it exists (the same GroupKFold over `group` otherwise)."""
+    from mi_coder import evaluate
+
+    if hasattr(evaluate, "fold_assignment"):
+        return evaluate.fold_assignment(frame, n_splits, seed)
+    from sklearn.model_selection import GroupKFold
+
+    fold = np.full(len(frame), -1)
+    for k, (_, test) in enumerate(GroupKFold(n_splits, shuffle=True, random_state=seed).split(frame, groups=frame["group"])):
+        fold[test] = k
+    return fold
+
+
+def annomi_video_groups(frame: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
+    """Group AnnoMI rows by source video as the newer `read_annomi` does (no-op once it does)."""
+    rows = (frame["corpus"] == "annomi").to_numpy()
+    if not rows.any():
+        return frame
+    raw = pd.read_csv(data_dir / "annomi" / "AnnoMI-full.csv")
+    if "annotator_id" not in raw.columns:
+        raw["annotator_id"] = 0
+    raw = raw.sort_values(["transcript_id", "annotator_id", "utterance_id"], kind="stable")
+    if "video_url" not in raw or len(raw) != rows.sum():
+        return frame
+    groups = "annomi-" + pd.Series(pd.factorize(raw["video_url"].astype(str))[0]).astype(str)
+    frame = frame.copy()
+    frame.loc[rows, "group"] = groups.to_numpy()
+    return frame
+
+
+def log(message: str) -> None:
+    print(time.strftime("%H:%M:%S"), message, flush=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--holdout-fold", type=int)
+    which.add_argument("--all", action="store_true")
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--corpora", nargs="+", default=None, help="default: read_corpora's default")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--max-length", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--checkpoint-every", type=int, default=100)
+    parser.add_argument("--no-bf16", action="store_true", help="train in fp32 (default: bf16 autocast where the CPU has it)")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+
+    from mi_coder.encoder_train import train_encoder
+
+    data_dir = args.data_dir or default_data_dir()
+    frame = read_corpora(data_dir) if args.corpora is None else read_corpora(data_dir, corpora=tuple(args.corpora))
+    frame = annomi_video_groups(frame, data_dir)
+    fold = fold_assignment(frame, args.folds, args.seed)
+    train_rows = np.ones(len(frame), bool) if args.all else fold != args.holdout_fold
+    args.out.mkdir(parents=True, exist_ok=True)
+    log(f"{len(frame)} rows, corpora {sorted(frame['corpus'].unique())}, training on "
+        f"{int((train_rows & frame['code'].notna().to_numpy()).sum())} coded rows")
+
+    def progress(step, total, info):
+        if step % 20 == 0 or step == total:
+            log(f"step {step}/{total} epoch {info['epoch']} loss {info['loss']:.4f} "
+                f"{info['examples_per_s']:.1f} examples/s")
+
+    record = train_encoder(frame, args.out, train_rows=train_rows, epochs=args.epochs, max_length=args.max_length,
+                           batch_size=args.batch_size, lr=args.lr, corpus_weights=corpus_weights(frame),
+                           seed=args.seed, progress=progress, checkpoint_every=args.checkpoint_every,
+                           bf16=False if args.no_bf16 else None, threads=args.threads)
+    log(f"trained: {record['examples']} examples in {record['train_s']} s ({record['examples_per_s']} examples/s)")
+    run = {"argv": sys.argv[1:], "corpora": sorted(frame["corpus"].unique()), "rows": len(frame),
+           "holdout_fold": args.holdout_fold, "train": {k: record[k] for k in ("rows", "steps", "examples", "train_s",
+                                                                             "examples_per_s", "resumed")},
+           "files": {name: {"bytes": (args.out / name).stat().st_size, "sha256": sha}
+                     for name, sha in record["export"]["files"].items()}}
+    if not args.all:
+        run.update(score_heldout(frame, fold, args.holdout_fold, args.out, record["export"]["files"]))
+    (args.out / "run.json").write_text(json.dumps(run, indent=2, default=float) + "\n", encoding="utf-8")
+    log(json.dumps(run, default=float))
+    return 0
+
+
+def score_heldout(frame, fold, k, out: Path, files: dict) -> dict:
+    """Held-out probabilities of every ONNX file, their scores, agreement and throughput."""
+    from mi_coder.encoder import EncoderCoder
+    from mi_coder.evaluate import headline, score
+
+    held = np.flatnonzero(fold == k)
+    X = pd.DataFrame({"text": frame["text"].to_numpy(dtype=object)[held],
+                      "side": frame["side"].to_numpy(dtype=object)[held],
+                      "transcript": frame["conversation"].to_numpy(dtype=object)[held]})
+    result, preds = {"throughput": {}, "scores": {}}, {}
+    for name, sha in files.items():
+        tag = name.removeprefix("model_").removesuffix(".onnx")
+        coder = EncoderCoder(out, sha256=sha, model_file=name)
+        coder.side_proba(X.iloc[:256])  # warm up
+        start = time.perf_counter()
+        proba = coder.side_proba(X)
+        seconds = time.perf_counter() - start
+        full = {side: np.full((len(frame), p.shape[1]), np.nan) for side, p in proba.items()}
+        for side, p in proba.items():
+            full[side][held] = p
+        np.savez_compressed(out / f"heldout_{tag}.npz", **full, fold=fold, holdout=k)
+        result["throughput"][tag] = {"utterances": len(X), "seconds": round(seconds, 2),
+                                     "utterances_per_s": round(len(X) / seconds, 1)}
+        scores = score(frame, full)
+        result["scores"][tag] = {"headline": headline(scores),
+                                 **{key: scores[key]["macro_f1"] for key in scores
+                                    if isinstance(scores[key], dict) and "macro_f1" in scores[key]}}
+        preds[tag] = full
+        log(f"{tag}: {result['throughput'][tag]} {result['scores'][tag]}")
+    if "fp32" in preds and "int8" in preds:
+        a, b = result["scores"]["fp32"], result["scores"]["int8"]
+        result["int8_minus_fp32"] = {key: b[key] - a[key] for key in a if key != "headline"}
+        same = {}
+        for side in ("counsellor", "client"):
+            ok = ~np.isnan(preds["fp32"][side]).any(axis=1)
+            same[side] = float(np.mean(preds["fp32"][side][ok].argmax(1) == preds["int8"][side][ok].argmax(1)))
+        result["int8_same_code_as_fp32"] = same
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

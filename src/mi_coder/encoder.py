@@ -1,0 +1,122 @@
+"""Serve the accurate tier: a fine-tuned transformer in ONNX, run by onnxruntime and tokenizers (no torch).
+
+A model folder (written by `mi_coder.encoder_train`) holds model_int8.onnx and/or model_fp32.onnx,
+tokenizer.json and encoder.json (codes order, how an utterance and its previous turns become a text
+pair, the SHA-256 of each ONNX file). An ONNX file holds no code, but a swapped or corrupted file
+would code silently wrong, so, like the linear model, it loads only when its SHA-256 is pinned by
+the caller (`sha256=`), listed in the user's allow-list (`mi_coder.modelio.trusted_hashes`), or
+`trusted=True` for a model you trained yourself. The hashed bytes are the bytes the session runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .codes import ALL_CODES, CODES, side_codes
+from .encoder_input import PairEncoder, length_batches
+from .errors import InputError, ModelIntegrityError
+
+CONFIG_NAME = "encoder.json"
+FORMAT = 1
+
+
+class EncoderCoder:
+    """Per-side code probabilities from an exported encoder folder; the input is `MICoder.side_proba`'s."""
+
+    def __init__(self, path, sha256: str | None = None, trusted: bool = False, model_file: str | None = None,
+                 threads: int = 2, batch_size: int = 64):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from .modelio import trusted_hashes
+
+        path = Path(path)
+        config_path = path / CONFIG_NAME
+        if not config_path.is_file():
+            raise InputError(f"{path}: no {CONFIG_NAME}; point at a folder written by mi_coder.encoder_train")
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        if config.get("format") != FORMAT or list(config.get("codes", ())) != list(ALL_CODES):
+            raise ModelIntegrityError(f"{config_path}: format {config.get('format')} or codes order is not "
+                                      f"the one this mi_coder version reads")
+        model_file = model_file or config["model"]
+        model_path = path / model_file
+        if not model_path.is_file():
+            raise InputError(f"{model_path}: model file not found")
+        data = model_path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        recorded = config.get("files", {}).get(model_file)
+        if recorded is not None and recorded != digest:
+            raise ModelIntegrityError(f"{model_path}: SHA-256 {digest[:12]}… is not the one {CONFIG_NAME} records "
+                                      f"({recorded[:12]}…); refusing a mismatched folder")
+        if not trusted:
+            if sha256 is not None:
+                if digest != sha256.strip().lower():
+                    raise ModelIntegrityError(f"{model_path}: SHA-256 {digest} does not match the pinned "
+                                              f"{sha256.strip()[:12]}…; refusing to load it")
+            elif digest not in trusted_hashes():
+                raise ModelIntegrityError(
+                    f"{model_path}: its SHA-256 ({digest}) is not pinned; pass sha256= (the hash its maker "
+                    f"published) or add it to the allow-list; trusted=True only for a model you made yourself")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = int(threads)
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+        tokenizer = Tokenizer.from_file(str(path / config.get("tokenizer", "tokenizer.json")))
+        tokenizer.no_padding()
+        tokenizer.no_truncation()
+        self.encoder = PairEncoder(tokenizer, max_length=config["max_length"],
+                                   context_turns=config["context_turns"], context_reserve=config["context_reserve"])
+        self.config = config
+        self.model_file = model_file
+        self.model_sha256_ = digest
+        self.batch_size = int(batch_size)
+        self._inputs = [i.name for i in self.session.get_inputs()]
+        self._columns = {side: [ALL_CODES.index(c) for c in codes] for side, codes in CODES.items()}
+
+    def side_proba(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
+        """{'counsellor': (n, 8), 'client': (n, 3)}; other-side and blank rows NaN.
+
+        `X` has columns text, side, transcript, rows in conversation order: each utterance reads the
+        previous non-blank turns of its transcript.
+        """
+        from .coder import check_utterances, has_text
+
+        X = check_utterances(X)
+        present = has_text(X)
+        sides = X["side"].to_numpy(dtype=object)
+        out = {side: np.full((len(X), len(codes)), np.nan) for side, codes in CODES.items()}
+        rows = np.flatnonzero(present)
+        if not len(rows):
+            return out
+        encoded = self.encoder.encode(X["text"].to_numpy(dtype=object), sides, X["transcript"].to_numpy(dtype=object),
+                                      rows)
+        lengths = np.array([len(ids) for ids, _ in encoded])
+        for batch in length_batches(lengths, self.batch_size):
+            feed = self.encoder.batch([encoded[i] for i in batch])
+            logits = self.session.run(["logits"], {k: v for k, v in feed.items() if k in self._inputs})[0]
+            positions = rows[batch]
+            for side, columns in self._columns.items():
+                mine = sides[positions] == side
+                if mine.any():
+                    out[side][positions[mine]] = _softmax(logits[mine][:, columns].astype(np.float64))
+        return out
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """The code of every row ('' for blank rows)."""
+        proba = self.side_proba(X)
+        from .coder import check_utterances
+
+        return side_codes(proba, check_utterances(X)["side"].to_numpy())
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)

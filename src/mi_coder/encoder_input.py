@@ -1,0 +1,149 @@
+"""How the accurate tier turns an utterance and its previous turns into a BERT text pair (no torch, no onnxruntime).
+
+Training (`encoder_train`) and serving (`encoder`) build their inputs here, so the two cannot drift:
+
+    [CLS] <side> : <utterance> [SEP] <side> : <previous turn> <side> : <turn before> … [SEP]
+
+The first segment (token type 0) is the utterance with its own side as a word ("counsellor" or
+"client"); the second (token type 1) is the previous `context_turns` non-blank utterances of the same
+transcript, newest first, each prefixed by its side. Every text is tokenized once. When a pair is longer
+than `max_length`, the utterance keeps at most `max_length - 3 - min(len(context), context_reserve)`
+tokens and the context fills what is left, losing its oldest tokens first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+PAIR_FORMAT = "side_utterance__previous_turns_newest_first"
+CONTEXT_TURNS = 3
+CONTEXT_RESERVE = 16
+
+
+def allowed_codes(label) -> tuple[str, ...]:
+    """The leaf codes a (partial) label allows: `mi_coder.codes.allowed_codes` where it exists."""
+    from . import codes
+
+    if hasattr(codes, "allowed_codes"):
+        return tuple(codes.allowed_codes(label))
+    out: list[str] = []
+    for part in str(label).split("|"):
+        part = part.strip()
+        if part == codes.QUESTION:
+            out += ["open_question", "closed_question"]
+        elif part == codes.REFLECTION:
+            out += ["simple_reflection", "complex_reflection"]
+        elif part in codes.ALL_CODES:
+            out.append(part)
+        else:
+            raise ValueError(f"unknown code {part!r} in label {label!r}")
+    return tuple(dict.fromkeys(out))
+
+
+class PairEncoder:
+    """Token ids of (utterance, previous turns) pairs from a `tokenizers.Tokenizer` (a BERT WordPiece one)."""
+
+    def __init__(self, tokenizer, max_length: int = 64, context_turns: int = CONTEXT_TURNS,
+                 context_reserve: int = CONTEXT_RESERVE):
+        self.tokenizer = tokenizer
+        self.max_length = int(max_length)
+        self.context_turns = int(context_turns)
+        self.context_reserve = int(context_reserve)
+        self.cls = tokenizer.token_to_id("[CLS]")
+        self.sep = tokenizer.token_to_id("[SEP]")
+        self.pad = tokenizer.token_to_id("[PAD]") or 0
+        if self.cls is None or self.sep is None:
+            raise ValueError("the tokenizer has no [CLS] or [SEP] token")
+        self.prefix = {side: self._ids(f"{side} :") for side in ("counsellor", "client")}
+
+    def config(self) -> dict:
+        return {"pair_format": PAIR_FORMAT, "max_length": self.max_length, "context_turns": self.context_turns,
+                "context_reserve": self.context_reserve}
+
+    def _ids(self, text: str) -> list[int]:
+        return self.tokenizer.encode(text, add_special_tokens=False).ids
+
+    def tokenize(self, texts) -> list[list[int]]:
+        """WordPiece ids of each text without special tokens, each at most `max_length` long."""
+        texts = ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in texts]
+        encodings = self.tokenizer.encode_batch(texts, add_special_tokens=False)
+        return [e.ids[: self.max_length] for e in encodings]
+
+    def encode(self, texts, sides, conversations, rows=None) -> list[tuple[list[int], int]]:
+        """(ids, length of the first segment with [CLS] and [SEP]) for each row in `rows` (default: all).
+
+        `texts`, `sides` and `conversations` are the whole table in conversation order; context is
+        built from every row of the same conversation before each row whose text is not blank.
+        """
+        texts = ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in texts]
+        sides = list(sides)
+        conv = pd.factorize(pd.Series(list(conversations), dtype=object))[0]
+        n = len(texts)
+        rows = range(n) if rows is None else rows
+        wanted = np.zeros(n, dtype=bool)
+        wanted[list(rows)] = True
+        present = np.array([t.strip() != "" for t in texts], dtype=bool)
+        # Which rows are needed: the wanted rows and up to `context_turns` present rows before each.
+        need = wanted.copy()
+        previous: dict[int, list[int]] = {}
+        history: list[int] = []
+        for i in range(n):
+            if i and conv[i] != conv[i - 1]:
+                history = []
+            if wanted[i]:
+                previous[i] = history[::-1][: self.context_turns]
+                need[previous[i]] = True
+            if present[i]:
+                history.append(i)
+                if len(history) > self.context_turns:
+                    history.pop(0)
+        index = np.flatnonzero(need)
+        tokens = dict(zip(index.tolist(), self.tokenize([texts[i] for i in index])))
+        budget = self.max_length - 3
+        out = []
+        for i in rows:
+            utt = self.prefix[sides[i]] + tokens[i]
+            ctx: list[int] = []
+            for j in previous[i]:
+                ctx += self.prefix[sides[j]] + tokens[j]
+                if len(ctx) >= budget:
+                    break
+            utt = utt[: budget - min(len(ctx), self.context_reserve)]
+            ctx = ctx[: budget - len(utt)]
+            first = [self.cls] + utt + [self.sep]
+            out.append((first + ctx + [self.sep] if ctx else first, len(first)))
+        return out
+
+    def batch(self, encoded: list[tuple[list[int], int]]) -> dict[str, np.ndarray]:
+        """Padded int64 arrays input_ids, attention_mask, token_type_ids of a list of `encode` rows."""
+        width = max(len(ids) for ids, _ in encoded)
+        input_ids = np.full((len(encoded), width), self.pad, dtype=np.int64)
+        attention = np.zeros((len(encoded), width), dtype=np.int64)
+        types = np.zeros((len(encoded), width), dtype=np.int64)
+        for r, (ids, first) in enumerate(encoded):
+            input_ids[r, : len(ids)] = ids
+            attention[r, : len(ids)] = 1
+            types[r, first: len(ids)] = 1
+        return {"input_ids": input_ids, "attention_mask": attention, "token_type_ids": types}
+
+
+def length_batches(lengths, batch_size: int, rng: np.random.Generator | None = None,
+                   chunk_batches: int = 50) -> list[np.ndarray]:
+    """Batches of row positions with similar lengths.
+
+    With `rng`: shuffle, sort by length within chunks of `chunk_batches` batches, then shuffle the
+    batches (training). Without: sorted by length (serving), which pads least.
+    """
+    lengths = np.asarray(lengths)
+    if rng is None:
+        order = np.argsort(lengths, kind="stable")
+        return [order[i: i + batch_size] for i in range(0, len(order), batch_size)]
+    order = rng.permutation(len(lengths))
+    chunk = batch_size * chunk_batches
+    batches = []
+    for start in range(0, len(order), chunk):
+        part = order[start: start + chunk]
+        part = part[np.argsort(lengths[part], kind="stable")]
+        batches += [part[i: i + batch_size] for i in range(0, len(part), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]

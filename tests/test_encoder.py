@@ -1,0 +1,227 @@
+"""The accurate tier: serving on a tiny hand-built ONNX model (no torch), and (slow) the training wiring."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("onnxruntime")
+pytest.importorskip("tokenizers")
+onnx = pytest.importorskip("onnx")
+
+from mi_coder.codes import ALL_CODES, CLIENT_CODES, COUNSELLOR_CODES  # noqa: E402
+from mi_coder.encoder_input import PairEncoder, allowed_codes, length_batches  # noqa: E402
+from mi_coder.errors import ModelIntegrityError  # noqa: E402
+
+WORDS = ["counsellor", "client", ":", "great", "quit", "smoke", "why", "you", "feel", "want", "to", "i", "do"]
+# Each of these words pushes one code's logit up by 5; every other token adds nothing.
+CUE = {"great": "affirmation", "why": "open_question", "quit": "change_talk", "smoke": "sustain_talk"}
+
+
+def tiny_tokenizer():
+    from tokenizers import Tokenizer, normalizers, pre_tokenizers
+    from tokenizers.models import WordLevel
+
+    vocab = {w: i for i, w in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]"] + WORDS)}
+    tokenizer = Tokenizer(WordLevel(vocab, unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.Lowercase()
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    return tokenizer
+
+
+def tiny_onnx(path, vocab_size: int):
+    """logits = Σ_tokens mask · table[input_ids] + Σ_tokens mask · types · 0: a bag of cue words, 11 outputs."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    table = np.zeros((vocab_size, len(ALL_CODES)), dtype=np.float32)
+    for word, code in CUE.items():
+        table[4 + WORDS.index(word), ALL_CODES.index(code)] = 5.0
+    table[4 + WORDS.index("smoke"), ALL_CODES.index("advice")] = 50.0  # never shows on the client side
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["table", "input_ids"], ["emb"]),
+         helper.make_node("Cast", ["attention_mask"], ["maskf"], to=TensorProto.FLOAT),
+         helper.make_node("Cast", ["token_type_ids"], ["typef"], to=TensorProto.FLOAT),
+         helper.make_node("Mul", ["typef", "zero"], ["typez"]),
+         helper.make_node("Add", ["maskf", "typez"], ["weight"]),
+         helper.make_node("Unsqueeze", ["weight", "axis2"], ["weight3"]),
+         helper.make_node("Mul", ["emb", "weight3"], ["masked"]),
+         helper.make_node("ReduceSum", ["masked", "axis1"], ["logits"], keepdims=0)],
+        "tiny",
+        [helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "length"])
+         for n in ("input_ids", "attention_mask", "token_type_ids")],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", len(ALL_CODES)])],
+        [numpy_helper.from_array(table, "table"), numpy_helper.from_array(np.float32(0.0), "zero"),
+         numpy_helper.from_array(np.array([2], np.int64), "axis2"),
+         numpy_helper.from_array(np.array([1], np.int64), "axis1")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+
+
+@pytest.fixture()
+def folder(tmp_path):
+    """A model folder as `encoder_train.export_onnx` writes it, with the tiny model and tokenizer."""
+    tokenizer = tiny_tokenizer()
+    tiny_onnx(tmp_path / "model_int8.onnx", tokenizer.get_vocab_size())
+    tokenizer.save(str(tmp_path / "tokenizer.json"))
+    sha = hashlib.sha256((tmp_path / "model_int8.onnx").read_bytes()).hexdigest()
+    encoder = PairEncoder(tokenizer, max_length=16)
+    config = {"format": 1, "codes": list(ALL_CODES), **encoder.config(), "tokenizer": "tokenizer.json",
+              "model": "model_int8.onnx", "sha256": sha, "files": {"model_int8.onnx": sha}}
+    (tmp_path / "encoder.json").write_text(json.dumps(config))
+    return tmp_path, sha
+
+
+def utterances(rows):
+    return pd.DataFrame(rows, columns=["text", "side", "transcript"])
+
+
+def test_per_side_probabilities_and_blank_rows(folder):
+    from mi_coder.encoder import EncoderCoder
+
+    path, sha = folder
+    coder = EncoderCoder(path, sha256=sha)
+    X = utterances([("why do you smoke", "counsellor", 1), ("", "client", 1), ("   ", "counsellor", 1),
+                    ("i want to quit", "client", 1), ("you do great", "therapist", 3), (None, "client", 2),
+                    ("i smoke", "client", 2)])
+    proba = coder.side_proba(X)
+    assert proba["counsellor"].shape == (7, 8) and proba["client"].shape == (7, 3)
+    counsellor, client = [0, 4], [3, 6]
+    np.testing.assert_allclose(proba["counsellor"][counsellor].sum(axis=1), 1.0)
+    np.testing.assert_allclose(proba["client"][client].sum(axis=1), 1.0)
+    assert np.isnan(proba["counsellor"][[1, 2, 3, 5, 6]]).all() and np.isnan(proba["client"][[0, 1, 2, 4, 5]]).all()
+    # "smoke" pushes sustain_talk (5) and advice (50): a counsellor's is advice, a client's is sustain talk,
+    # and the client's softmax runs over the 3 client codes only (else the advice logit would swamp it).
+    assert COUNSELLOR_CODES[proba["counsellor"][0].argmax()] == "advice"
+    assert CLIENT_CODES[proba["client"][6].argmax()] == "sustain_talk"
+    assert CLIENT_CODES[proba["client"][3].argmax()] == "change_talk"
+    assert list(coder.predict(X)) == ["advice", "", "", "change_talk", "affirmation", "", "sustain_talk"]
+
+
+def test_context_is_previous_turns_of_the_same_transcript(folder):
+    from mi_coder.encoder import EncoderCoder
+
+    path, sha = folder
+    coder = EncoderCoder(path, sha256=sha)
+    alone = coder.side_proba(utterances([("you feel", "counsellor", 1)]))["counsellor"][0]
+    after = coder.side_proba(utterances([("i quit great", "client", 1), ("", "client", 1),
+                                         ("you feel", "counsellor", 1)]))["counsellor"][2]
+    other = coder.side_proba(utterances([("i quit great", "client", 1), ("you feel", "counsellor", 2)]))
+    assert after[COUNSELLOR_CODES.index("affirmation")] > alone[COUNSELLOR_CODES.index("affirmation")] + 0.5
+    np.testing.assert_allclose(other["counsellor"][1], alone)
+
+
+def test_hash_pin(folder, allow_list):
+    from mi_coder.encoder import EncoderCoder
+    from mi_coder.modelio import trust_model
+
+    path, sha = folder
+    with pytest.raises(ModelIntegrityError, match="does not match"):
+        EncoderCoder(path, sha256="0" * 64)
+    with pytest.raises(ModelIntegrityError, match="not pinned"):
+        EncoderCoder(path)
+    EncoderCoder(path, trusted=True)
+    trust_model(sha, "test_encoder tiny model")
+    EncoderCoder(path)  # now in the allow-list
+    # A swapped model file no longer matches the hash its folder records, even for a trusted caller.
+    data = (path / "model_int8.onnx").read_bytes()
+    (path / "model_int8.onnx").write_bytes(data + b"\0")
+    with pytest.raises(ModelIntegrityError, match="records"):
+        EncoderCoder(path, trusted=True)
+
+
+def test_pair_encoder_truncation_and_order():
+    tokenizer = tiny_tokenizer()
+    encoder = PairEncoder(tokenizer, max_length=12, context_turns=2, context_reserve=4)
+    vocab = tokenizer.get_vocab()
+    encoded = encoder.encode(["why", "i quit", "you feel great great great great great great great great", "i smoke"],
+                             ["counsellor", "client", "counsellor", "client"], [1, 1, 1, 1])
+    ids, first = encoded[3]
+    words = [tokenizer.id_to_token(i) for i in ids]
+    # The utterance first; then the newest previous turn, cut at max_length; [SEP] last.
+    assert words[:first] == ["[CLS]", "client", ":", "i", "smoke", "[SEP]"]
+    assert words[first:] == ["counsellor", ":", "you", "feel", "great", "[SEP]"] and len(ids) == 12
+    ids, first = encoded[2]  # a long utterance keeps room for `context_reserve` context tokens
+    assert first == 12 - 1 - 4 and len(ids) == 12
+    assert [tokenizer.id_to_token(i) for i in encoded[0][0]] == ["[CLS]", "counsellor", ":", "why", "[SEP]"]
+    batch = encoder.batch(encoded)
+    assert batch["input_ids"].shape == (4, 12) and batch["token_type_ids"][3].tolist() == [0] * 6 + [1] * 6
+    assert vocab["[PAD]"] == batch["input_ids"][0, -1] and batch["attention_mask"][0].sum() == 5
+
+
+def test_allowed_codes_and_batches():
+    assert allowed_codes("question") == ("open_question", "closed_question")
+    assert allowed_codes("affirmation|advice|other") == ("affirmation", "advice", "other")
+    assert allowed_codes("neutral") == ("neutral",)
+    lengths = np.array([5, 1, 9, 3, 7, 2, 8])
+    batches = length_batches(lengths, 3, np.random.default_rng(0), chunk_batches=1)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(7))
+    assert [lengths[b].tolist() for b in length_batches(lengths, 3)] == [[1, 2, 3], [5, 7, 8], [9]]
+
+
+def synthetic_frame(n_conversations: int = 8) -> pd.DataFrame:
+    """~64 coded rows with full, coarse and partial labels, in conversation order."""
+    rows = []
+    turns = [("counsellor", "why do you smoke", "open_question"), ("client", "i smoke", "sustain_talk"),
+             ("counsellor", "you feel great", "question"), ("client", "i want to quit", "change_talk"),
+             ("counsellor", "great", "affirmation|advice|other"), ("client", "i do", "neutral"),
+             ("counsellor", "you want to quit", "reflection"), ("client", "", None),
+             ("counsellor", "do you", "closed_question")]
+    for c in range(n_conversations):
+        for side, text, code in turns:
+            rows.append(("tiny", f"g{c // 2}", f"c{c}", side, text, code))
+    return pd.DataFrame(rows, columns=["corpus", "group", "conversation", "side", "text", "code"])
+
+
+@pytest.mark.slow
+def test_training_resumes_and_exports(tmp_path):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from transformers import BertConfig
+
+    from mi_coder.encoder import EncoderCoder
+    from mi_coder.encoder_train import CHECKPOINT, train_encoder
+
+    frame = synthetic_frame()
+    tokenizer = tiny_tokenizer()
+    config = BertConfig(vocab_size=tokenizer.get_vocab_size(), hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=64)
+    kwargs = dict(epochs=2, max_length=24, batch_size=8, base=config, tokenizer=tokenizer, checkpoint_every=3,
+                  corpus_weights=np.ones(len(frame)), bf16=False)
+    whole = train_encoder(frame, tmp_path / "whole", **kwargs)
+    assert whole["rows"] == 64 and whole["steps"] == 16 and whole["resumed"] == 0
+
+    class Killed(Exception):
+        pass
+
+    def kill_at_7(step, total, info):
+        if step == 7:
+            raise Killed
+
+    with pytest.raises(Killed):
+        train_encoder(frame, tmp_path / "killed", progress=kill_at_7, export=False, **kwargs)
+    resumed = train_encoder(frame, tmp_path / "killed", **kwargs)
+    assert resumed["resumed"] == 1 and resumed["steps"] == 16 and resumed["examples"] == whole["examples"]
+    a = torch.load(tmp_path / "whole" / CHECKPOINT, weights_only=False)["model"]
+    b = torch.load(tmp_path / "killed" / CHECKPOINT, weights_only=False)["model"]
+    for name in a:
+        torch.testing.assert_close(a[name], b[name], rtol=0, atol=1e-6, msg=name)
+    with pytest.raises(ValueError, match="another run"):
+        train_encoder(frame, tmp_path / "whole", **{**kwargs, "lr": 1e-3})
+
+    folder = tmp_path / "whole"
+    config = json.loads((folder / "encoder.json").read_text())
+    assert config["model"] == "model_int8.onnx" and set(config["files"]) == {"model_fp32.onnx", "model_int8.onnx"}
+    X = frame.rename(columns={"conversation": "transcript"})[["text", "side", "transcript"]]
+    for name, sha in config["files"].items():
+        proba = EncoderCoder(folder, sha256=sha, model_file=name).side_proba(X)
+        coded = X["text"].str.strip().ne("").to_numpy()
+        for side, p in proba.items():
+            mine = coded & (X["side"] == side).to_numpy()
+            np.testing.assert_allclose(p[mine].sum(axis=1), 1.0, rtol=1e-6)
+            assert np.isnan(p[~mine]).all()
