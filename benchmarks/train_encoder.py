@@ -79,6 +79,9 @@ def main(argv=None) -> int:
     parser.add_argument("--checkpoint-every", type=int, default=100)
     parser.add_argument("--no-bf16", action="store_true", help="train in fp32 (default: bf16 autocast where the CPU has it)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--subsample", nargs="*", default=[], metavar="CORPUS=N",
+                        help="train on at most N coded rows of CORPUS (drawn at random; the rest stay context), "
+                             "e.g. reddit_advice=5000: an epoch over every row of every corpus is too long for 2 cores")
     args = parser.parse_args(argv)
 
     from mi_coder.encoder_train import train_encoder
@@ -88,6 +91,12 @@ def main(argv=None) -> int:
     frame = annomi_video_groups(frame, data_dir)
     fold = fold_assignment(frame, args.folds, args.seed)
     train_rows = np.ones(len(frame), bool) if args.all else fold != args.holdout_fold
+    rng = np.random.default_rng(args.seed)
+    for item in args.subsample:
+        corpus, n = item.split("=")
+        rows = np.flatnonzero(train_rows & frame["corpus"].eq(corpus).to_numpy() & frame["code"].notna().to_numpy())
+        if len(rows) > int(n):
+            train_rows[rng.choice(rows, len(rows) - int(n), replace=False)] = False
     args.out.mkdir(parents=True, exist_ok=True)
     log(f"{len(frame)} rows, corpora {sorted(frame['corpus'].unique())}, training on "
         f"{int((train_rows & frame['code'].notna().to_numpy()).sum())} coded rows")
