@@ -9,7 +9,8 @@ the folds `cross_validate` uses) and writes, for the fp32 and the int8 ONNX mode
 per-side probabilities aligned with the canonical frame's rows (NaN outside fold k):
 heldout_fp32.npz and heldout_int8.npz (keys counsellor (n, 8), client (n, 3), fold (n,), holdout).
 Score them with `mi_coder.evaluate.score(frame, dict(np.load(path)))`; scores.json has both.
-`--all` trains on every coded row. The run is resumable: run the same command again after a kill.
+encoder.json then names the int8 file as the served model only if no macro-F1 drops by more than
+0.005 against fp32 (else fp32). `--all` trains on every coded row. The run is resumable: run the same command again after a kill.
 Training time and examples/s are in train.json; the ONNX throughput in run.json.
 """
 
@@ -58,6 +59,9 @@ def annomi_video_groups(frame: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     return frame
 
 
+INT8_TOLERANCE = 0.005  # macro-F1 int8 may lose against fp32 on the held-out fold and still be served
+
+
 def log(message: str) -> None:
     print(time.strftime("%H:%M:%S"), message, flush=True)
 
@@ -82,6 +86,10 @@ def main(argv=None) -> int:
     parser.add_argument("--subsample", nargs="*", default=[], metavar="CORPUS=N",
                         help="train on at most N coded rows of CORPUS (drawn at random; the rest stay context), "
                              "e.g. reddit_advice=5000: an epoch over every row of every corpus is too long for 2 cores")
+    parser.add_argument("--groups-per-corpus", type=int, default=None,
+                        help="smoke test: keep only the first N groups of each corpus")
+    parser.add_argument("--tiny-random-model", action="store_true",
+                        help="smoke test: a 2-layer, 32-wide random BERT instead of all-MiniLM-L6-v2 (wiring only)")
     args = parser.parse_args(argv)
 
     from mi_coder.encoder_train import train_encoder
@@ -89,6 +97,15 @@ def main(argv=None) -> int:
     data_dir = args.data_dir or default_data_dir()
     frame = read_corpora(data_dir) if args.corpora is None else read_corpora(data_dir, corpora=tuple(args.corpora))
     frame = annomi_video_groups(frame, data_dir)
+    if args.groups_per_corpus:
+        first = frame.groupby("corpus", sort=False)["group"].apply(lambda g: list(g.drop_duplicates()[: args.groups_per_corpus]))
+        frame = frame[frame["group"].isin([g for groups in first for g in groups])].reset_index(drop=True)
+    base = None
+    if args.tiny_random_model:
+        from transformers import BertConfig
+
+        base = BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+                          max_position_embeddings=max(64, args.max_length))
     fold = fold_assignment(frame, args.folds, args.seed)
     train_rows = np.ones(len(frame), bool) if args.all else fold != args.holdout_fold
     rng = np.random.default_rng(args.seed)
@@ -109,9 +126,9 @@ def main(argv=None) -> int:
     record = train_encoder(frame, args.out, train_rows=train_rows, epochs=args.epochs, max_length=args.max_length,
                            batch_size=args.batch_size, lr=args.lr, corpus_weights=corpus_weights(frame),
                            seed=args.seed, progress=progress, checkpoint_every=args.checkpoint_every,
-                           bf16=False if args.no_bf16 else None, threads=args.threads)
+                           bf16=False if args.no_bf16 else None, threads=args.threads, base=base)
     log(f"trained: {record['examples']} examples in {record['train_s']} s ({record['examples_per_s']} examples/s)")
-    run = {"argv": sys.argv[1:], "corpora": sorted(frame["corpus"].unique()), "rows": len(frame),
+    run = {"argv": sys.argv[1:] if argv is None else list(argv), "corpora": sorted(frame["corpus"].unique()), "rows": len(frame),
            "holdout_fold": args.holdout_fold, "train": {k: record[k] for k in ("rows", "steps", "examples", "train_s",
                                                                              "examples_per_s", "resumed")},
            "files": {name: {"bytes": (args.out / name).stat().st_size, "sha256": sha}
@@ -160,6 +177,15 @@ def score_heldout(frame, fold, k, out: Path, files: dict) -> dict:
             ok = ~np.isnan(preds["fp32"][side]).any(axis=1)
             same[side] = float(np.mean(preds["fp32"][side][ok].argmax(1) == preds["int8"][side][ok].argmax(1)))
         result["int8_same_code_as_fp32"] = same
+        # Serve int8 only while it stays within 0.005 of fp32 on every macro-F1; else fp32.
+        worst = min(result["int8_minus_fp32"].values())
+        result["served"] = "model_int8.onnx" if worst >= -INT8_TOLERANCE else "model_fp32.onnx"
+        config_path = out / "encoder.json"
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        config.update(model=result["served"], sha256=config["files"][result["served"]],
+                      int8_minus_fp32_worst_macro_f1=worst)
+        config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        log(f"int8 - fp32 worst macro-F1 {worst:+.4f}: serving {result['served']}")
     return result
 
 

