@@ -225,3 +225,44 @@ def test_training_resumes_and_exports(tmp_path):
             mine = coded & (X["side"] == side).to_numpy()
             np.testing.assert_allclose(p[mine].sum(axis=1), 1.0, rtol=1e-6)
             assert np.isnan(p[~mine]).all()
+
+
+def test_the_accurate_tier_mixes_the_encoder_into_the_linear_coder(folder, tiny_model, monkeypatch, tmp_path):
+    """MICoder(encoder=...) mixes log-linearly, survives clone, and load('accurate') pins and names the tier."""
+    from sklearn.base import clone
+
+    import mi_coder
+    from mi_coder import tiers
+    from mi_coder.coder import mix
+    from mi_coder.encoder import EncoderCoder
+    from mi_coder.modelio import load_model
+
+    path, sha = folder
+    linear = load_model(tiny_model)
+    X = utterances([("why do you want to quit", "counsellor", "t"), ("i want to quit", "client", "t")])
+    encoder = EncoderCoder(path, sha256=sha)
+    alone, enc = linear.side_proba(X), encoder.side_proba(X)
+    both = clone(linear).set_params(encoder=encoder, encoder_weight=0.5)
+    both.__dict__.update({k: v for k, v in linear.__dict__.items() if k.endswith("_")})
+    mixed = both.side_proba(X)
+    expected = mix(alone, enc, 0.5)
+    np.testing.assert_allclose(mixed["counsellor"][0], expected["counsellor"][0])
+    geometric = np.sqrt(alone["counsellor"][0] * enc["counsellor"][0])
+    np.testing.assert_allclose(mixed["counsellor"][0], geometric / geometric.sum(), rtol=1e-6)
+    assert clone(both).get_params()["encoder"].model_sha256_ == sha  # a copy reloads the pinned folder
+
+    # The shipped accurate tier: the pinned linear model plus the pinned encoder folder, named by both hashes.
+    shipped = tmp_path / "models"
+    shipped.mkdir()
+    (shipped / "accurate").symlink_to(path, target_is_directory=True)
+    (shipped / "accurate.json").write_text(json.dumps({"sha256": "x", "mix_weight": 0.3,
+                                                       "info": {"confusion": None}}))
+    monkeypatch.setattr(tiers, "accurate_dir", lambda: shipped / "accurate")
+    monkeypatch.setenv("MI_CODER_MODEL", str(tiny_model))
+    monkeypatch.setattr("mi_coder.pins.ACCURATE_ENCODER_SHA256", sha)
+    coder = mi_coder.load("accurate")
+    assert coder.encoder_weight == 0.3
+    assert coder.model_sha256_ == tiers.tier_id(linear.model_sha256_, sha)
+    monkeypatch.setattr("mi_coder.pins.ACCURATE_ENCODER_SHA256", "0" * 64)
+    with pytest.raises(ModelIntegrityError):
+        mi_coder.load("accurate")

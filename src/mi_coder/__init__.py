@@ -34,9 +34,9 @@ def load(path=None, trusted: bool = False, sha256: str | None = None):
     hash in your allow-list file (`mi-coder train` adds the models you train), or `trusted=True`
     for a file you made yourself.
     """
-    from .modelio import load_model
+    from .tiers import load_coder
 
-    return load_model(path, trusted=trusted, sha256=sha256)
+    return load_coder(path, trusted=trusted, sha256=sha256)
 
 
 __all__ = ["load", "summarize", "MICoder", "Coder", "Layout", "CODES", "COUNSELLOR_CODES", "CLIENT_CODES",

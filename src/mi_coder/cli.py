@@ -17,6 +17,7 @@ from pathlib import Path
 from .corpora import CORPORA, SHIPPED_CORPORA
 from .errors import InputError
 from .session import DEFAULT_SESSION
+from .tiers import DEFAULT_TIER, TIERS
 from .tables import STDIO, readable
 
 EXIT_BAD_INPUT = 2
@@ -32,12 +33,22 @@ def _column_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", help="model file (default: the one shipped inside the package)")
+    parser.add_argument("--tier", choices=TIERS, default=DEFAULT_TIER,
+                        help=f"which shipped model codes: fast (linear, for millions of rows) or accurate (a "
+                             f"fine-tuned transformer mixed with it, run by ONNX Runtime; default: {DEFAULT_TIER})")
+    parser.add_argument("--model", help="model file (default: the shipped one of --tier)")
     parser.add_argument("--model-sha256", metavar="HEX",
                         help="the SHA-256 its maker published for --model: it is unpickled only if it matches "
                              "(or if its hash is in your allow-list file, or with --trusted-model)")
     parser.add_argument("--trusted-model", action="store_true",
                         help="skip the hash check; only for a model file you made yourself (unpickling runs code)")
+
+
+def _model(args):
+    """The model to load: --model's file, else the shipped tier (None for the fast tier's pinned file)."""
+    if args.model:
+        return args.model
+    return None if args.tier == "fast" else args.tier
 
 
 def _trust(args):
@@ -156,14 +167,14 @@ def cmd_code(args) -> None:
     options = dict(_columns(args), probabilities=args.probabilities)
     if args.engine == "dask":
         from .dask import code_file as dask_code_file
-        dask_code_file(args.input, output, scheduler=args.scheduler, model=args.model,
+        dask_code_file(args.input, output, scheduler=args.scheduler, model=_model(args),
                        trusted=_trust(args), excel_safe=args.excel_safe, **options)
         return
     bar = _progress(args, lambda: _count_rows(args.input), "utt")
     if bar:  # the first chunk waits for the model to load: say so rather than sit at 0%
         bar.set_description("loading the model, then coding")
     try:
-        rows = code_file(args.input, output, model=args.model, trusted=_trust(args), jobs=args.jobs,
+        rows = code_file(args.input, output, model=_model(args), trusted=_trust(args), jobs=args.jobs,
                          progress=bar.update if bar else None, excel_safe=args.excel_safe, **options)
         if bar:  # the line count was an upper bound (cells may hold line breaks): end at 100%
             bar.total = bar.n = rows
@@ -269,7 +280,7 @@ def cmd_evaluate(args) -> None:
 
 def cmd_validate(args) -> None:
     from .columns import Layout
-    from .modelio import load_model
+    from .tiers import load_coder as load_model
     from .summarize import summarize
     from .tables import check_output, read_table, write_text
     import numpy as np
@@ -278,7 +289,7 @@ def cmd_validate(args) -> None:
 
     plot = check_output([args.input], args.plot)
     frame = read_table(args.input)
-    coder = load_model(args.model, trusted=_trust(args))
+    coder = load_model(_model(args), trusted=_trust(args))
     layout = Layout.resolve(frame, source=args.input, **_columns(args))
     coded = coder.code_frame(frame, layout=layout)
     expert = summarize(coded, code_col=args.code_col, source=args.input, confusion=None, layout=layout)

@@ -38,12 +38,14 @@ class MICoder(ClassifierMixin, BaseEstimator):
     subtype classifiers and of the client's, and the share of training rows added again without
     their context (`context_dropout`) so that a lone utterance is coded sensibly. `session`
     ('whole', 'causal' or None) adds a second stage that re-decides each counsellor utterance's
-    coarse class from what the rest of its session says (see `mi_coder.session`).
+    coarse class from what the rest of its session says (see `mi_coder.session`). `encoder` (an
+    `encoder.EncoderCoder`, fine-tuned apart: `fit` leaves it as it is) makes the accurate tier: its
+    probabilities are mixed log-linearly with these, `encoder_weight` the encoder's share.
     """
 
     def __init__(self, featurizer=None, counsellor_C: float = 4.0, subtype_C: float = 1.0, client_C: float = 0.3,
                  context_dropout: float = 0.2, session: str | None = None, session_folds: int = 3,
-                 random_state: int = 0):
+                 random_state: int = 0, encoder=None, encoder_weight: float = 0.5):
         self.featurizer = featurizer
         self.counsellor_C = counsellor_C
         self.subtype_C = subtype_C
@@ -52,6 +54,14 @@ class MICoder(ClassifierMixin, BaseEstimator):
         self.session = session
         self.session_folds = session_folds
         self.random_state = random_state
+        self.encoder = encoder
+        self.encoder_weight = encoder_weight
+
+    def __setstate__(self, state):
+        """Models saved before the accurate tier existed have no encoder parameters: they had none."""
+        state.setdefault("encoder", None)
+        state.setdefault("encoder_weight", 0.5)
+        super().__setstate__(state)
 
     # -- scikit-learn API ---------------------------------------------------------------------------
 
@@ -208,6 +218,8 @@ class MICoder(ClassifierMixin, BaseEstimator):
             # which are mostly greetings, and would pull a lone "you're doing great" to `other`.
             alone = (session[mask][:, COUNTS] == 0).all(axis=1)
             out[COUNSELLOR][rows[mask][~alone]] = proba[~alone]
+        if getattr(self, "encoder", None) is not None:
+            out = mix(out, self.encoder.side_proba(X), self.encoder_weight)
         return out
 
     # -- the SPEC's convenience API -----------------------------------------------------------------
@@ -309,6 +321,16 @@ class Coded(NamedTuple):
     code: str
     confidence: float | None
     probabilities: dict
+
+
+def mix(linear: dict, encoder: dict, weight: float) -> dict:
+    """Log-linear mixture per side: p ∝ linear^(1 - weight) · encoder^weight (NaN rows stay NaN)."""
+    out = {}
+    for side, p in linear.items():
+        log = (1 - weight) * np.log(np.clip(p, 1e-9, 1)) + weight * np.log(np.clip(encoder[side], 1e-9, 1))
+        e = np.exp(log - np.max(log, axis=1, keepdims=True, initial=-np.inf, where=~np.isnan(log)))
+        out[side] = e / e.sum(axis=1, keepdims=True)
+    return out
 
 
 def check_utterances(X) -> pd.DataFrame:

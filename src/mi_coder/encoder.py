@@ -74,11 +74,25 @@ class EncoderCoder:
         self.encoder = PairEncoder(tokenizer, max_length=config["max_length"],
                                    context_turns=config["context_turns"], context_reserve=config["context_reserve"])
         self.config = config
+        self.path = path
+        self.threads = int(threads)
         self.model_file = model_file
         self.model_sha256_ = digest
         self.batch_size = int(batch_size)
         self._inputs = [i.name for i in self.session.get_inputs()]
         self._columns = {side: [ALL_CODES.index(c) for c in codes] for side, codes in CODES.items()}
+
+    def __getstate__(self):
+        """What a copy or a pickle keeps: where the folder is and its pinned hash (the session is rebuilt)."""
+        return {"path": str(self.path), "sha256": self.model_sha256_, "model_file": self.model_file,
+                "threads": self.threads, "batch_size": self.batch_size}
+
+    def __setstate__(self, state):
+        self.__init__(state["path"], sha256=state["sha256"], model_file=state["model_file"],
+                      threads=state["threads"], batch_size=state["batch_size"])
+
+    def __repr__(self) -> str:
+        return f"EncoderCoder({str(self.path)!r}, sha256={self.model_sha256_[:16]!r}…)"
 
     def side_proba(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
         """{'counsellor': (n, 8), 'client': (n, 3)}; other-side and blank rows NaN.

@@ -5,3 +5,6 @@ replacing the package. `mi-coder train -o models/default.joblib` prints the new 
 """
 
 SHIPPED_SHA256 = "87156a4eb39fdfd381d25e7d8b2049045bdb1c4b032fb9574a8a143461c1ff05"
+
+# The accurate tier's ONNX encoder (models/accurate/model.onnx); empty while no accurate tier ships.
+ACCURATE_ENCODER_SHA256 = ""

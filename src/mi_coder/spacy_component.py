@@ -61,10 +61,10 @@ def context_tail(previous, side: str) -> tuple[list, int]:
 
 
 class MICoderComponent:
-    """Codes each Doc with a mi_coder model (the shipped one unless `model` names a file)."""
+    """Codes each Doc with a mi_coder model (the shipped one unless `model` names a tier or a file)."""
 
     def __init__(self, nlp: Language, name: str = "mi_coder", model: str | None = None):
-        from .modelio import load_model
+        from .tiers import load_coder as load_model
 
         self.name = name
         # A pipeline's config never grants trust: another model loads only if its hash is pinned

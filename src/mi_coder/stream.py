@@ -76,11 +76,11 @@ def whole_transcripts(chunks, layout: Layout):
 
 def _coder(model, trusted):
     """The model at `model` (None: the shipped one), loaded once per process; `trusted` as `load_model` takes it."""
-    from .modelio import load_model
+    from .tiers import load_coder
 
     key = (str(model), trusted)
     if key not in _CODERS:
-        _CODERS[key] = load_model(model, trusted=trusted)
+        _CODERS[key] = load_coder(model, trusted=trusted)
     return _CODERS[key]
 
 

@@ -32,8 +32,18 @@ def model_info(model: dict | str | None, coded: pd.DataFrame | None = None, sour
 
     if model == "default" and coded is not None and coded.attrs.get("mi_confusion"):
         return {"confusion": coded.attrs["mi_confusion"], "quality": coded.attrs.get("mi_quality")}
-    path = default_model_path() if model == "default" else model
+    from .tiers import TIERS, is_tier, tier_manifest_path
+
     coded_by = _coded_by(coded, source)
+    path = default_model_path() if model == "default" else model
+    if is_tier(model):
+        path = tier_manifest_path(model)
+    elif model == "default" and coded_by:  # coded by a shipped tier: take that tier's confusions
+        for tier in TIERS:
+            candidate = tier_manifest_path(tier)
+            if str(read_manifest(candidate, required=False).get("sha256", "")).startswith(coded_by):
+                path = candidate
+                break
     manifest = read_manifest(path, required=False)
     if coded_by and not str(manifest.get("sha256", "")).startswith(coded_by):
         what = "the shipped model" if model == "default" else f"model {path}"

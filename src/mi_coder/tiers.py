@@ -1,0 +1,80 @@
+"""The shipped tiers: `fast` (the linear coder alone) and `accurate` (it mixed with a fine-tuned encoder).
+
+`mi_coder.load("accurate")`, `mi-coder code --tier accurate` and every worker that loads a model by
+name come here. The accurate tier is the shipped linear model (hash pinned in `pins`) with an
+ONNX encoder folder (`models/accurate/`, its ONNX file's hash pinned in `pins` too) whose
+per-side probabilities are mixed log-linearly with the linear tier's final ones (after its session
+stage). Its manifest (`models/accurate.json`) holds what summaries need: the mix weight, the
+held-out scores and confusions of the mixed codes, and the quality model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+TIERS = ("fast", "accurate")
+DEFAULT_TIER = "fast"  # the accurate tier is the default only once it measures better (see the model card)
+ACCURATE_DIR = "accurate"
+
+
+def is_tier(name) -> bool:
+    """True for a tier's name ('fast', 'accurate') rather than a model file's path."""
+    return isinstance(name, str) and name in TIERS
+
+
+def accurate_dir() -> Path:
+    """The accurate tier's folder: inside the installed package, else the source checkout's models/."""
+    from .modelio import packaged_model_path, checkout_model_path
+
+    packaged = packaged_model_path()
+    base = packaged.parent if packaged is not None else checkout_model_path().parent
+    return base / ACCURATE_DIR
+
+
+def tier_id(fast_sha256: str, encoder_sha256: str) -> str:
+    """The accurate tier's identity (its `mi_model` prefix): the hash of both pinned hashes."""
+    return hashlib.sha256(f"{fast_sha256}:{encoder_sha256}".encode()).hexdigest()
+
+
+def load_coder(model=None, trusted=False, sha256: str | None = None):
+    """A tier by name ('fast', 'accurate') or a model file by path (see `modelio.load_model`): what every
+    loader (the API, CLI workers, Dask, spaCy) calls."""
+    from .modelio import load_model
+
+    return load_tier(model) if is_tier(model) else load_model(model, trusted=trusted, sha256=sha256)
+
+
+def load_tier(name: str):
+    """The shipped coder of tier `name`; the accurate tier refuses files whose hashes are not the pinned ones."""
+    from .errors import InputError
+    from .modelio import load_model, read_manifest
+    from .pins import ACCURATE_ENCODER_SHA256
+
+    if name not in TIERS:
+        raise InputError(f"unknown tier {name!r}; choose one of {', '.join(TIERS)}")
+    coder = load_model(None)
+    if name == "fast":
+        return coder
+    folder = accurate_dir()
+    if not ACCURATE_ENCODER_SHA256 or not (folder / "encoder.json").is_file():
+        raise InputError(f"{folder}: this installation has no accurate tier; use --tier fast "
+                         f"(or train one: mi-coder train --tier accurate)")
+    try:
+        from .encoder import EncoderCoder
+    except ImportError:
+        raise InputError("the accurate tier needs onnxruntime and tokenizers: pip install 'mi_coder[accurate]'"
+                         ) from None
+    manifest = read_manifest(folder.with_suffix(".json"))
+    encoder = EncoderCoder(folder, sha256=ACCURATE_ENCODER_SHA256)
+    coder.set_params(encoder=encoder, encoder_weight=float(manifest["mix_weight"]))
+    coder.model_sha256_ = tier_id(coder.model_sha256_, encoder.model_sha256_)
+    coder.info = manifest["info"]
+    return coder
+
+
+def tier_manifest_path(name: str) -> Path:
+    """Where tier `name`'s manifest is: the shipped model's beside it (fast), models/accurate.json (accurate)."""
+    from .modelio import default_model_path, manifest_path
+
+    return accurate_dir().with_suffix(".json") if name == "accurate" else manifest_path(default_model_path())
