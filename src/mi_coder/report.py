@@ -78,7 +78,7 @@ def _scores_table(row) -> str:
         percent = name != "reflection_to_question"
         value, low, high = row[name], row.get(f"{name}_low"), row.get(f"{name}_high")
         top = 3.0 if not percent else 1.0
-        top = max(top, *(v for v in (value, high) if v is not None and not pd.isna(v)))
+        top = max([top, *(v for v in (value, high) if v is not None and not pd.isna(v))])  # both may be empty
         n = _denominator(row, name)
         spans_all = low is not None and not pd.isna(low) and low <= 1e-9 and high >= top - 1e-9
         if n < FEW or spans_all or low is None or pd.isna(low):
