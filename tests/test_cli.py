@@ -123,7 +123,7 @@ def test_bad_input_exits_2_with_one_line_and_no_output(tmp_path, capsys, content
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "in.csv" in err
     assert re.search(match, err)
-    assert "narrator" not in err and "hello" not in err  # names columns and rows, never cell contents
+    assert "hello" not in err  # names columns, rows and speaker labels, never utterances
     assert not out.exists()
 
 

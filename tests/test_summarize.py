@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from mi_coder.errors import InputError
+from mi_coder.errors import InputError, speaking
 from mi_coder.summarize import band, ratio, summarize
 
 
@@ -56,7 +56,9 @@ def test_without_transcript_column_one_row():
 
 
 def test_unknown_code_is_a_one_line_error():
-    with pytest.raises(InputError, match="row 3.*mi_code"):
+    with pytest.raises(InputError, match="row with index 1.*mi_code"):  # a DataFrame's row: its index label
+        summarize(coded("t", ["advice", "banana"]), source="x.csv")
+    with speaking(cli=True), pytest.raises(InputError, match="row 3.*mi_code"):  # a file's row on the command line
         summarize(coded("t", ["advice", "banana"]), source="x.csv")
 
 
@@ -76,15 +78,16 @@ def test_adherence_counts_hand_computed():
     assert row["pct_mi_adherent"] == pytest.approx(0.5)
 
 
-def test_adherence_needs_text():
-    s = summarize(pd.DataFrame({"mi_code": ["advice"]}), confusion=None)
+def test_adherence_needs_text_and_says_so():
+    with pytest.warns(UserWarning, match="advice_with_permission.*pct_mi_adherent are left out.*text_col="):
+        s = summarize(pd.DataFrame({"mi_code": ["advice"]}), confusion=None)
     assert "pct_mi_adherent" not in s.columns
 
 
 def test_a_code_of_the_wrong_side_is_an_error_naming_the_row():
     frame = pd.DataFrame({"transcript_id": "t", "speaker": ["therapist", "client", "therapist"],
                           "mi_code": ["open_question", "neutral", "change_talk"]})
-    with pytest.raises(InputError, match=r"coded\.csv: row 4, column 'mi_code'.*other side"):
+    with pytest.raises(InputError, match=r"coded\.csv: row with index 2, column 'mi_code'.*other side"):
         summarize(frame, source="coded.csv", confusion=None)
 
 

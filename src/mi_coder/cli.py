@@ -1,4 +1,4 @@
-"""The `mi-coder` command: a thin layer over the library (see SPEC.md, "Command line").
+"""The `mi-coder` command: a thin layer over the library (see docs/contract.md, "Command line").
 
 Bad input ends in one line on stderr and exit code 2; output files are written whole or not at all.
 """
@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from .corpora import CORPORA, SHIPPED_CORPORA
-from .errors import InputError
+from .errors import InputError, Notice, speaking
 from .session import DEFAULT_SESSION
 from .tiers import DEFAULT_TIER, TIERS
 from .tables import STDIO, readable
@@ -23,13 +23,27 @@ from .tables import STDIO, readable
 EXIT_BAD_INPUT = 2
 
 
-def _column_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--text-col", help="utterance text column (default: utterance_text, text, utterance, content)")
+FORMATS = ("CSV (comma, tab, semicolon or | separated; .tsv; gzip-compressed .gz), Parquet (.parquet, "
+           "needs mi_coder[parquet]) or Excel (.xlsx, needs mi_coder[excel])")
+
+
+def _column_options(parser: argparse.ArgumentParser, readings: bool = True) -> None:
+    parser.add_argument("--text-col", help="utterance text column (default: utterance_text, text, utterance, "
+                                           "content; else reply, response, message)")
     parser.add_argument("--speaker-col", help="speaker column (default: interlocutor, speaker, role, author)")
     parser.add_argument("--transcript-col",
                         help="transcript column (default: transcript_id, conversation_id, session_id, dialog_id, conv_id)")
     parser.add_argument("--counsellor-values", help="comma-separated speaker values of the counsellor side")
     parser.add_argument("--client-values", help="comma-separated speaker values of the client side")
+    if not readings:
+        return
+    reading = parser.add_mutually_exclusive_group()
+    reading.add_argument("--independent", dest="independent", action="store_const", const=True, default=None,
+                         help="code each row on its own, as an independent utterance (a list of replies); the "
+                              "default for a file with neither a speaker nor a transcript column")
+    reading.add_argument("--one-transcript", dest="independent", action="store_const", const=False,
+                         help="read the rows as conversation turns: within their transcript, or as one "
+                              "conversation when the file has no transcript column")
 
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
@@ -61,9 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    code = sub.add_parser("code", help="code every utterance of a CSV")
-    code.add_argument("input", help="CSV (or Parquet) of utterances")
-    code.add_argument("-o", "--output", required=True, help="coded CSV (or .parquet) to write")
+    code = sub.add_parser("code", help="code every utterance of a table")
+    code.add_argument("input", help=f"table of utterances: {FORMATS}; '-' reads standard input")
+    code.add_argument("-o", "--output", required=True,
+                      help="coded table to write, in the format its name says (.csv, .tsv, .gz, .parquet, .xlsx); "
+                           "'-' writes CSV to standard output")
     _column_options(code)
     code.add_argument("--probabilities", action="store_true", help="add one p_<code> column per code")
     code.add_argument("--excel-safe", action="store_true",
@@ -78,14 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
     _model_options(code)
 
     summ = sub.add_parser("summarize", help="per-transcript MI summary scores of a coded CSV")
-    summ.add_argument("input", help="coded CSV (output of `mi-coder code`)")
+    summ.add_argument("input", help=f"coded table (output of `mi-coder code`): {FORMATS}; '-' reads standard input")
     summ.add_argument("-o", "--output",
-                      help="summary CSV to write ('-' prints the CSV); without -o a readable summary is printed")
+                      help="summary table to write (.csv, .tsv, .gz, .parquet, .xlsx; '-' prints the CSV); "
+                           "without -o a readable summary is printed")
     _column_options(summ)
     summ.add_argument("--code-col", default="mi_code", help="code column (default: mi_code)")
     summ.add_argument("--model", help="the model that coded the file, whose held-out confusions give the "
                                        "intervals (default: the one named in the file's mi_model column)")
-    summ.add_argument("--no-intervals", action="store_true", help="only the SPEC's columns, no intervals")
+    summ.add_argument("--no-intervals", action="store_true",
+                      help="only the contract's columns (docs/contract.md), no intervals")
 
     train = sub.add_parser("train", help="train a model on the shared corpora or your own coded CSVs")
     train.add_argument("-o", "--output", default="models/default.joblib", help="model file to write")
@@ -103,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--quiet", action="store_true", help="no progress output")
 
     val = sub.add_parser("validate", help="compare the model's summary scores with experts' codes")
-    val.add_argument("input", help="CSV coded by experts (SPEC code names in --code-col)")
+    val.add_argument("input", help="table coded by experts (code names as in docs/contract.md in --code-col)")
     val.add_argument("--code-col", required=True, help="column holding the experts' codes")
     val.add_argument("--plot", default="validation.svg", help="scatter plot file to write (default validation.svg)")
     val.add_argument("--json", action="store_true", help="print the agreement table as JSON")
@@ -111,9 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     _model_options(val)
 
     report = sub.add_parser("report", help="render a coded CSV as a self-contained HTML report")
-    report.add_argument("input", help="coded CSV (output of `mi-coder code`)")
+    report.add_argument("input", help="coded table (output of `mi-coder code`)")
     report.add_argument("-o", "--output", required=True, help="HTML file to write")
-    _column_options(report)
+    _column_options(report, readings=False)
     report.add_argument("--counsellor-col", help="who counselled each session (default: counsellor_id, coach, "
                                                   "worker, … by name): adds each person's scores over sessions")
     report.add_argument("--date-col", help="session date or number ordering a counsellor's sessions (default: "
@@ -131,12 +149,12 @@ def _training_data_options(parser: argparse.ArgumentParser) -> None:
                         help=f"comma-separated corpora to learn from, of {', '.join(CORPORA)} "
                              f"(default: {','.join(SHIPPED_CORPORA)}, the shipped model's)")
     parser.add_argument("--coded", nargs="+", metavar="CSV",
-                        help="your own MI-coded CSVs instead of the shared corpora (codes as in the SPEC)")
+                        help="your own MI-coded CSVs instead of the shared corpora (codes as in docs/contract.md)")
     parser.add_argument("--code-col", default="code", help="code column of --coded files (default: code)")
     parser.add_argument("--session", choices=("whole", "causal", "none"), default=DEFAULT_SESSION,
                         help="second stage that re-decides counsellor codes from the rest of the session: "
                              f"'whole' session, earlier turns only ('causal'), or none (default: {DEFAULT_SESSION})")
-    _column_options(parser)
+    _column_options(parser, readings=False)
 
 
 def _version() -> str:
@@ -159,7 +177,7 @@ def cmd_code(args) -> None:
     from .stream import auto_jobs, code_file
     from .tables import check_output
 
-    output = check_output([args.input], args.output)
+    output = check_output([args.input], args.output, table=True)
     if args.jobs is None:
         args.jobs = auto_jobs(args.input)
     if args.jobs < 1:
@@ -197,7 +215,7 @@ def cmd_summarize(args) -> None:
     from .summarize import summarize
     from .tables import check_output, read_table, write_table
 
-    output = None if args.output is None else check_output([args.input], args.output)
+    output = None if args.output is None else check_output([args.input], args.output, table=True)
     confusion = None if args.no_intervals else (args.model or "default")
     summary = summarize(read_table(args.input), code_col=args.code_col, source=args.input, confusion=confusion,
                         **_columns(args))
@@ -208,10 +226,14 @@ def cmd_summarize(args) -> None:
         write_table(summary, output)
 
 
-def _columns(args) -> dict:
-    """The column options common to code, summarize, report and validate, as keyword arguments."""
-    return {"text_col": args.text_col, "speaker_col": args.speaker_col, "transcript_col": args.transcript_col,
-            "counsellor_values": args.counsellor_values, "client_values": args.client_values}
+def _columns(args, readings: bool = True) -> dict:
+    """The column options common to code, summarize, report and validate, as keyword arguments.
+
+    `readings` adds --independent/--one-transcript (None: the contract's default reading).
+    """
+    columns = {"text_col": args.text_col, "speaker_col": args.speaker_col, "transcript_col": args.transcript_col,
+               "counsellor_values": args.counsellor_values, "client_values": args.client_values}
+    return dict(columns, independent=args.independent) if readings else columns
 
 
 def _training_frame(args):
@@ -330,7 +352,8 @@ def cmd_report(args) -> None:
 
     output = check_output([args.input], args.output)
     write_text(render_html(read_table(args.input), source=args.input, confusion=args.model or "default",
-                           counsellor_col=args.counsellor_col, date_col=args.date_col, **_columns(args)), output)
+                           counsellor_col=args.counsellor_col, date_col=args.date_col,
+                           **_columns(args, readings=False)), output)
 
 
 COMMANDS = {"code": cmd_code, "summarize": cmd_summarize, "train": cmd_train,
@@ -345,19 +368,44 @@ class Terminated(KeyboardInterrupt):
         self.signum = signum
 
 
+SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 def _terminate(signum, frame):
-    raise Terminated(signum)
+    """The first Ctrl-C, SIGTERM or SIGHUP unwinds the run (cleanup in `finally` blocks); later ones are ignored."""
+    for other in SIGNALS:  # a second signal must not cut the cleanup short (a scheduler's SIGKILL still can)
+        signal.signal(other, _ignore)
+    raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated(signum)
+
+
+def _ignore(signum, frame):
+    """A signal that arrives while an interrupted run cleans up."""
 
 
 def main(argv=None) -> int:
+    """Run one command; as the program itself (`argv` None) an interrupted run ends the process once cleaned up."""
+    code = _main(argv)
+    if argv is None and code in _INTERRUPTED:
+        # Output and workers are already cleaned up: leave now, so that no thread or exit handler of a
+        # killed pool (or a library's) can keep a scheduler's job alive.
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+_INTERRUPTED = {128 + signal.SIGINT} | {128 + getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)}
+
+
+def _main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _terminate)
     with warnings.catch_warnings(), ExitStack() as stack:
+        for signum in SIGNALS:  # restored when the command ends (main() may run inside another program)
+            stack.callback(signal.signal, signum, signal.signal(signum, _terminate))
         warnings.simplefilter("always")
         warnings.simplefilter("ignore", ResourceWarning)
-        warnings.showwarning = _show_warning
+        shown = set()
+        warnings.showwarning = lambda message, category, *rest, **kw: _show_warning(message, category, shown)
+        stack.enter_context(speaking(cli=True))
         try:
             if getattr(args, "input", None) == STDIO:  # standard input, spooled to a private temporary file
                 args.input = str(stack.enter_context(readable(STDIO)))
@@ -386,9 +434,12 @@ def main(argv=None) -> int:
     return 0
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None):
-    """Warnings as one line without source lines (which could quote data)."""
-    print(f"mi-coder: warning: {message}", file=sys.stderr)
+def _show_warning(message, category, shown: set) -> None:
+    """Warnings as one line without source lines (which could quote data), each once; a `Notice` as a note."""
+    line = f"mi-coder: {'note' if issubclass(category, Notice) else 'warning'}: {message}"
+    if line not in shown:
+        shown.add(line)
+        print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":

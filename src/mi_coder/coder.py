@@ -242,7 +242,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
             raise TypeError(f"code() codes one utterance (a str), not a {type(text).__name__}; for many, put "
                             f"them in a DataFrame and use code_frame()")
         side = side_name(side)
-        context = [(side_name(s), t) for s, t in context]
+        context = [(side_name(s), t) for s, t in _turns(context)]
         X = utterance_frame([t for _, t in context] + [text], [s for s, _ in context] + [side])
         proba = self.side_proba(X)[side][-1:]
         code, confidence = best_codes(proba, side)
@@ -273,14 +273,17 @@ class MICoder(ClassifierMixin, BaseEstimator):
 
     def code_frame(self, frame: pd.DataFrame, text_col=None, speaker_col=None, transcript_col=None,
                    counsellor_values=None, client_values=None, probabilities: bool = False,
-                   source: str = "input", layout: Layout | None = None) -> pd.DataFrame:
+                   source: str = "input", layout: Layout | None = None,
+                   independent: bool | None = None) -> pd.DataFrame:
         """A copy of `frame` with `mi_code`, `mi_confidence`, `mi_side`, `mi_model` (and `p_<code>`), rows in order.
 
         Columns and speaker values are found as the contract says (or taken from `layout`); rows
-        are coded within their transcript in file order, in chunks of whole transcripts.
+        are coded within their transcript in file order, in chunks of whole transcripts. A frame
+        with neither a speaker nor a transcript column is a list of independent utterances, each
+        coded as `code(text)` codes it; `independent=False` reads it as one conversation, True any frame so.
         """
         layout = layout or Layout.resolve(frame, text_col, speaker_col, transcript_col, counsellor_values,
-                                          client_values, source=source)
+                                          client_values, source=source, independent=independent)
         utterances = layout.utterances(frame)
         order = np.argsort(utterances["transcript"].to_numpy(), kind="stable")
         ordered = utterances.iloc[order]
@@ -331,6 +334,23 @@ def mix(linear: dict, encoder: dict, weight: float) -> dict:
         e = np.exp(log - np.max(log, axis=1, keepdims=True, initial=-np.inf, where=~np.isnan(log)))
         out[side] = e / e.sum(axis=1, keepdims=True)
     return out
+
+
+def _turns(context) -> list:
+    """`code()`'s context as a list of (side, text) pairs; a TypeError saying so for anything else."""
+    if isinstance(context, (str, bytes)):
+        raise TypeError("context holds the earlier turns as (side, text) pairs, oldest first, e.g. "
+                        "[('client', '...'), ('counsellor', '...')]; got a single string")
+    turns = list(context)
+    for n, turn in enumerate(turns):
+        if isinstance(turn, (str, bytes)) or not isinstance(turn, (tuple, list)) or len(turn) != 2:
+            what = f"a {type(turn).__name__}" + (f" of {len(turn)} values" if isinstance(turn, (tuple, list)) else "")
+            raise TypeError(f"context item {n} is {what}, not a (side, text) pair; give the earlier turns as "
+                            f"pairs, oldest first, e.g. [('client', '...'), ('counsellor', '...')]")
+        if not isinstance(turn[1], str):
+            raise TypeError(f"context item {n}: the text of a (side, text) pair must be a str, not a "
+                            f"{type(turn[1]).__name__}")
+    return turns
 
 
 def check_utterances(X) -> pd.DataFrame:

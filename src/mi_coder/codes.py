@@ -60,7 +60,7 @@ COUNSELLOR_VALUES = (
     "therapist", "counselor", "counsellor", "clinician", "coach", "supporter",
     "helper", "listener", "interviewer", "peer", "sys",
 )
-CLIENT_VALUES = ("client", "patient", "seeker", "speaker", "user", "usr", "participant")
+CLIENT_VALUES = ("client", "patient", "seeker", "speaker", "user", "usr", "participant", "member")
 
 _ANNOMI_INPUT = {"advice": "advice", "options": "advice",
                  "information": "information", "negotiation": "information"}

@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 
 from .codes import CLIENT, CLIENT_VALUES, COUNSELLOR, COUNSELLOR_VALUES
-from .errors import InputError
+from .errors import InputError, Notice, cli_words, option
 
 TEXT_NAMES = ("utterance_text", "text", "utterance", "content")
+# Looked for only when none of TEXT_NAMES is there: chatbot logs name their text column so.
+TEXT_FALLBACK_NAMES = ("reply", "response", "message")
 SPEAKER_NAMES = ("interlocutor", "speaker", "role", "author")
 TRANSCRIPT_NAMES = ("transcript_id", "conversation_id", "session_id", "dialog_id", "conv_id")
 # Optional: a within-transcript order column; when it goes down, a new copy of the transcript starts.
@@ -19,8 +21,8 @@ ORDER_NAMES = ("utterance_id", "turn", "turn_id", "utterance_index")
 
 
 def find_one(frame: pd.DataFrame, given: str | None, names, what: str, source: str = "input",
-             required: bool = False, unique: bool = True) -> str | None:
-    """The column given by name (case-insensitive), else the one of `names` present.
+             required: bool = False, unique: bool = True, fallback=()) -> str | None:
+    """The column given by name (case-insensitive), else the one of `names` present, else of `fallback`.
 
     Two candidates (say `text` and `content`) are ambiguous: coding the wrong one would go
     unnoticed, so that is an error asking for the flag, unless `unique` is False.
@@ -34,15 +36,16 @@ def find_one(frame: pd.DataFrame, given: str | None, names, what: str, source: s
         raise InputError(f"{source}: no column named {given!r} (given as the {what} column); "
                          f"columns are {', '.join(map(str, frame.columns))}")
     lowered = {str(c).strip().lower(): c for c in frame.columns}
-    present = [lowered[name] for name in names if name in lowered]
-    if len(present) > 1 and unique:
-        raise InputError(f"{source}: columns {', '.join(map(repr, map(str, present)))} could each be the "
-                         f"{what} column; choose one with --{what}-col")
-    if present:
-        return present[0]
+    for group in (names, fallback):
+        present = [lowered[name] for name in group if name in lowered]
+        if len(present) > 1 and unique:
+            raise InputError(f"{source}: columns {', '.join(map(repr, map(str, present)))} could each be the "
+                             f"{what} column; choose one with {option(what + '_col')}")
+        if present:
+            return present[0]
     if required:
-        raise InputError(f"{source}: no {what} column found (looked for {', '.join(names)}); "
-                         f"name it with --{what}-col")
+        raise InputError(f"{source}: no {what} column found (looked for {', '.join((*names, *fallback))}); "
+                         f"name it with {option(what + '_col')}")
     return None
 
 
@@ -54,6 +57,18 @@ def file_row(frame: pd.DataFrame, pos: int) -> int:
     label = frame.index[pos]
     return int(label) + 2 if isinstance(label, (int, np.integer)) else pos + 2
 
+
+def row_name(frame: pd.DataFrame, pos: int) -> str:
+    """The row at position `pos` as its user finds it: the file row on the command line, the index label in Python."""
+    if cli_words():
+        return f"row {file_row(frame, pos)}"
+    label = frame.index[pos]
+    label = label.item() if isinstance(label, np.generic) else label
+    return f"row with index {label!r}"
+
+
+class UnknownSpeakers(InputError):
+    """Speaker values of neither side; streaming recounts them over the whole file (see `Layout.speaker_error`)."""
 
 def _values(given) -> tuple[str, ...] | None:
     """Speaker values given as "a,b" or a list, lower-cased; None when not given."""
@@ -80,7 +95,8 @@ class Layout:
     """Where a table keeps what mi_coder reads, resolved once and carried through code, summarize, report.
 
     `text`, `speaker`, `transcript` and `order` are column names (None when absent); `side` is
-    an `mi_side` column of a coded table; speaker values are the user's or the SPEC's lists.
+    an `mi_side` column of a coded table; speaker values are the user's or the contract's lists.
+    `independent`: each row is a transcript of its own (a list of replies, not a conversation).
     """
 
     text: str | None
@@ -92,41 +108,54 @@ class Layout:
     client_values: tuple = CLIENT_VALUES
     source: str = "input"
     prefixed: bool = False  # no speaker column: each text starts with "Speaker: "
+    independent: bool = False  # each row its own transcript: no context, no session around it
 
     @classmethod
     def resolve(cls, frame: pd.DataFrame, text_col=None, speaker_col=None, transcript_col=None,
                 counsellor_values=None, client_values=None, source: str = "input",
-                require_text: bool = True) -> "Layout":
-        """Detect columns by name (case-insensitive) unless given; InputError naming the file otherwise."""
+                require_text: bool = True, independent: bool | None = None) -> "Layout":
+        """Detect columns by name (case-insensitive) unless given; InputError naming the file otherwise.
+
+        `independent` None reads a table with neither a speaker nor a transcript column (nor speaker
+        prefixes) as independent utterances, as the contract says; True or False chooses the reading.
+        """
         # A coded table's own record of each row's side, unless the user says how to read speakers.
         explicit = speaker_col is not None or counsellor_values is not None or client_values is not None
         side = SIDE_COLUMN if SIDE_COLUMN in frame.columns and not explicit else None
-        text = find_one(frame, text_col, TEXT_NAMES, "text", source, required=require_text)
+        text = find_one(frame, text_col, TEXT_NAMES, "text", source, required=require_text,
+                        fallback=TEXT_FALLBACK_NAMES)
         speaker = find_one(frame, speaker_col, SPEAKER_NAMES, "speaker", source)
+        transcript = find_one(frame, transcript_col, TRANSCRIPT_NAMES, "transcript", source)
+        values = (_values(counsellor_values) or COUNSELLOR_VALUES, _values(client_values) or CLIENT_VALUES)
+        prefixed = speaker is None and side is None and text is not None and _prefixed(frame[text], source, text,
+                                                                                      values)
+        if independent is None:
+            independent = _independent(frame, text, speaker, transcript, side, prefixed, source, values)
         return cls(
             text=text,
             speaker=speaker,
-            prefixed=speaker is None and side is None and text is not None and _prefixed(frame[text], source, text),
-            transcript=find_one(frame, transcript_col, TRANSCRIPT_NAMES, "transcript", source),
+            prefixed=prefixed,
+            transcript=transcript,
             order=find_one(frame, None, ORDER_NAMES, "order", source, unique=False),
             side=side,
-            counsellor_values=_values(counsellor_values) or COUNSELLOR_VALUES,
-            client_values=_values(client_values) or CLIENT_VALUES,
+            counsellor_values=values[0],
+            client_values=values[1],
             source=source,
+            independent=bool(independent),
         )
 
     def sides(self, frame: pd.DataFrame) -> np.ndarray:
         """Each row's side, 'counsellor' or 'client': from `mi_side` if coded, else the speaker column.
 
-        A table with neither is all counsellor; an unknown speaker value is an InputError naming
-        the column, the first row and the count (never the values themselves: they may be names).
+        A table with neither is all counsellor; unknown speaker values are an `UnknownSpeakers`
+        error naming the column, the first row, the count and the first few values (labels, not speech).
         """
         if self.side is not None:
             side = frame[self.side].astype("string").str.strip().str.lower()
             known = side.isin((COUNSELLOR, CLIENT)).fillna(False).to_numpy()
             if not known.all():
                 pos = int(np.flatnonzero(~known)[0])
-                raise InputError(f"{self.source}: column {self.side!r}, row {file_row(frame, pos)}: side must be "
+                raise InputError(f"{self.source}: column {self.side!r}, {row_name(frame, pos)}: side must be "
                                  f"{COUNSELLOR} or {CLIENT}; recode the file with `mi-coder code`")
             return side.to_numpy(dtype=object)
         if self.prefixed:
@@ -140,15 +169,31 @@ class Layout:
         side = np.full(len(frame), None, dtype=object)
         side[speaker.isin(self.counsellor_values).fillna(False).to_numpy()] = COUNSELLOR
         side[speaker.isin(self.client_values).fillna(False).to_numpy()] = CLIENT
-        unknown = pd.isna(side)
-        if unknown.any():
-            pos = int(unknown.nonzero()[0][0])
-            raise InputError(
-                f"{self.source}: column {self.speaker!r}, row {file_row(frame, pos)} (first of "
-                f"{int(unknown.sum())} rows, {speaker[unknown].nunique(dropna=False)} distinct values): speaker "
-                f"value is neither counsellor ({', '.join(self.counsellor_values)}) nor client "
-                f"({', '.join(self.client_values)}); map them with --counsellor-values or --client-values")
+        if pd.isna(side).any():
+            raise self.speaker_error([frame])
         return side
+
+    def speaker_error(self, frames) -> UnknownSpeakers:
+        """The error for the unknown speaker values of `frames` (all chunks of a file): first row, count, values."""
+        first, count, values = None, 0, {}
+        for frame in frames:
+            raw = frame[self.speaker].astype("string").str.strip()
+            lower = raw.str.lower()
+            known = (lower.isin(self.counsellor_values) | lower.isin(self.client_values)).fillna(False).to_numpy()
+            unknown = np.flatnonzero(~known)
+            if not len(unknown):
+                continue
+            first = first or row_name(frame, int(unknown[0]))
+            count += len(unknown)
+            for value in raw.iloc[unknown].fillna("").unique():
+                values.setdefault(str(value).lower(), str(value))
+        shown = [repr(v[:20] + "…" if len(v) > 20 else v) if v else "(blank)" for v in list(values.values())[:3]]
+        more = f" and {len(values) - 3} more" if len(values) > 3 else ""
+        return UnknownSpeakers(
+            f"{self.source}: column {self.speaker!r}, {first} (first of {count} rows): speaker value(s) "
+            f"{', '.join(shown)}{more} are neither counsellor ({', '.join(self.counsellor_values)}) nor client "
+            f"({', '.join(self.client_values)}); map them with {option('counsellor_values')} or "
+            f"{option('client_values')}")
 
     def transcripts(self, frame: pd.DataFrame) -> pd.Series:
         """Each row's transcript id as a string ('' where blank); 'all' when the table has no such column."""
@@ -157,7 +202,8 @@ class Layout:
         ids = frame[self.transcript].astype("string").str.strip()
         blank = ids.isna().to_numpy() | ids.eq("").fillna(True).to_numpy()
         if blank.any():
-            raise InputError(f"{self.source}: column {self.transcript!r}, row {file_row(frame, int(np.flatnonzero(blank)[0]))}"
+            first = row_name(frame, int(np.flatnonzero(blank)[0]))
+            raise InputError(f"{self.source}: column {self.transcript!r}, {first}"
                              f" (first of {int(blank.sum())} rows): blank transcript id; fill it in so that each row "
                              f"belongs to a transcript")
         return frame[self.transcript].astype("string")
@@ -166,8 +212,11 @@ class Layout:
         """Integer id per row: its transcript (by first appearance), split where the order column drops.
 
         A decreasing utterance_id within a transcript starts a new copy of it (AnnoMI repeats a
-        transcript once per annotator); rows without an id stay in the current copy.
+        transcript once per annotator); rows without an id stay in the current copy. Independent
+        utterances are each a conversation of their own.
         """
+        if self.independent:
+            return np.arange(len(frame), dtype=np.int64)
         if self.transcript is None:
             transcript = np.zeros(len(frame), dtype=np.int64)
         else:
@@ -189,23 +238,48 @@ class Layout:
                              "transcript": self.conversations(frame)}, index=frame.index)
 
 
-FLAGS = ("text_col", "speaker_col", "transcript_col", "counsellor_values", "client_values")
+FLAGS = ("text_col", "speaker_col", "transcript_col", "counsellor_values", "client_values", "independent")
 
 
 def with_layout(frame: pd.DataFrame, options: dict, source: str = "input") -> dict:
-    """Keyword options of `code_frame` with the column flags among them resolved once into `layout`."""
+    """Keyword options of `code_frame` with the column flags among them resolved once into `layout`.
+
+    A file read as independent utterances by default says so (a `Notice`), with the flag for the other reading.
+    """
+    import warnings
+
     options = dict(options)
     flags = {name: options.pop(name, None) for name in FLAGS}
     source = options.pop("source", source)
-    return dict(options, layout=Layout.resolve(frame, **flags, source=source))
+    layout = Layout.resolve(frame, **flags, source=source)
+    if layout.independent and flags["independent"] is None:
+        warnings.warn(f"{source}: no speaker or transcript column: coding each row on its own as an independent "
+                      f"utterance; pass {option('one_transcript') if cli_words() else 'independent=False'} to read "
+                      f"the rows as one conversation", Notice, stacklevel=2)
+    return dict(options, layout=layout)
 
 
-def _prefixed(text: pd.Series, source: str, column: str) -> bool:
+def _independent(frame, text, speaker, transcript, side, prefixed, source, values) -> bool:
+    """The contract's default reading: no speaker, no transcript column and no speaker prefixes is a list of replies.
+
+    A coded table's `mi_side` is no speaker column: its text is checked for the prefixes that gave those sides.
+    """
+    if speaker is not None or transcript is not None or prefixed:
+        return False
+    if side is not None and text is not None:
+        try:
+            return not _prefixed(frame[text], source, text, values)
+        except InputError:  # prefixes naming no side: not a list of lone replies either
+            return False
+    return True
+
+
+def _prefixed(text: pd.Series, source: str, column: str, speakers=(COUNSELLOR_VALUES, CLIENT_VALUES)) -> bool:
     """Whether a table's texts carry their speaker as a prefix; an error when they do but it is unreadable.
 
     Recognised when most non-blank texts start with `Name: ` and every prefix names a side
     (therapist, client, T, C, …); coding them all as counsellor would give client turns counsellor
-    codes without a word, so other prefixes stop with what to pass.
+    codes without a word, so other prefixes stop with what to pass. `speakers`: the two sides' values.
     """
     values = text.astype("string").dropna()
     values = values[values.str.strip().ne("")]
@@ -214,11 +288,14 @@ def _prefixed(text: pd.Series, source: str, column: str) -> bool:
     prefixes = values.str.extract(PREFIX, expand=False).str.strip().str.lower()
     if prefixes.notna().mean() < PREFIX_SHARE or prefixes.nunique() < 2:
         return False
-    unknown = [p for p in prefixes.dropna().unique() if _prefix_side(p, Layout(text=column)) is None]
+    layout = Layout(text=column, counsellor_values=speakers[0], client_values=speakers[1])
+    unknown = [p for p in prefixes.dropna().unique() if _prefix_side(p, layout) is None]
     if unknown:
         raise InputError(f"{source}: column {column!r}: most texts start with a speaker prefix ('Name: …') and "
                          f"there is no speaker column, but {len(unknown)} prefix(es) name no side; put the speaker "
-                         f"in its own column and pass --speaker-col (with --counsellor-values/--client-values)")
+                         f"in its own column and pass {option('speaker_col')} (with {option('counsellor_values')}/"
+                         f"{option('client_values')}), or map the prefixes with {option('counsellor_values')}/"
+                         f"{option('client_values')}")
     return True
 
 

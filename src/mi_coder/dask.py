@@ -36,35 +36,42 @@ def _number_rows(part: pd.DataFrame, offsets, partition_info=None) -> pd.DataFra
     return part.assign(**{ROW: np.arange(start, start + len(part), dtype=np.int64)})
 
 
-def _code_partition(part: pd.DataFrame, model, trusted: bool, options: dict) -> pd.DataFrame:
+def _code_partition(part: pd.DataFrame, model, trusted: bool, options: dict, cli: bool = False) -> pd.DataFrame:
+    from .errors import speaking
     from .stream import code_chunk
 
-    return code_chunk(part.sort_values(ROW, kind="stable"), model, trusted, options)
+    with speaking(cli):  # messages in the caller's words, whichever thread or process codes the partition
+        return code_chunk(part.sort_values(ROW, kind="stable"), model, trusted, options)
 
 
 def code_dataframe(ddf, model=None, trusted: bool = False, transcript_col: str | None = None, text_col=None,
                    speaker_col=None, counsellor_values=None, client_values=None, probabilities: bool = False,
-                   layout: Layout | None = None):
+                   layout: Layout | None = None, independent: bool | None = None):
     """The Dask DataFrame coded like `MICoder.code_frame`, with `mi_row` (input position) added.
 
     The column options are `code_frame`'s, resolved once into a `Layout` on the frame's metadata.
-    Each transcript's rows must be in conversation order within the input.
+    Each transcript's rows must be in conversation order within the input; independent
+    utterances stay in their partitions.
     """
     from .stream import code_chunk
 
     sample = ddf._meta
     layout = layout or Layout.resolve(sample, text_col, speaker_col, transcript_col, counsellor_values,
-                                      client_values, source="dataframe")
+                                      client_values, source="dataframe", independent=independent)
     lengths = ddf.map_partitions(len).compute()
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     numbered = ddf.map_partitions(_number_rows, offsets, meta=sample.assign(**{ROW: np.int64(0)}))
-    if layout.transcript is None:
+    if layout.independent:  # no row needs another: code them where they are
+        by_transcript = numbered
+    elif layout.transcript is None:
         by_transcript = numbered.repartition(npartitions=1)
     else:
         by_transcript = numbered.shuffle(on=layout.transcript, npartitions=ddf.npartitions)
     options = {"layout": layout, "probabilities": probabilities}
     meta = code_chunk(numbered._meta.copy(), model, trusted, options)  # columns of a coded partition
-    return by_transcript.map_partitions(_code_partition, model, trusted, options, meta=meta)
+    from .errors import cli_words
+
+    return by_transcript.map_partitions(_code_partition, model, trusted, options, cli_words(), meta=meta)
 
 
 def _summarize_partition(part: pd.DataFrame, layout: Layout, confusion) -> pd.DataFrame:
@@ -78,12 +85,15 @@ def _summarize_partition(part: pd.DataFrame, layout: Layout, confusion) -> pd.Da
 
 
 def summarize_dataframe(coded, transcript_col: str | None = None, confusion="default", text_col=None,
-                        speaker_col=None, counsellor_values=None, client_values=None) -> pd.DataFrame:
+                        speaker_col=None, counsellor_values=None, client_values=None,
+                        independent: bool | None = None) -> pd.DataFrame:
     """One row per transcript, as `mi_coder.summarize` gives for the same rows (in order of first row)."""
     from .summarize import model_info
 
     layout = Layout.resolve(coded._meta, text_col, speaker_col, transcript_col, counsellor_values, client_values,
-                            source="dataframe", require_text=False)
+                            source="dataframe", require_text=False, independent=independent)
+    if layout.transcript is None:  # one transcript (or one batch of replies): one summary row
+        coded = coded.repartition(npartitions=1)
     confusion = model_info(confusion, coded._meta, "dataframe")  # once here, not on every worker
     meta = _summarize_partition(coded._meta, layout, confusion)
     parts = coded.map_partitions(_summarize_partition, layout, confusion, meta=meta).compute()
@@ -99,7 +109,7 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
     """
     from pathlib import Path
 
-    from .tables import (CSV_OPTIONS, FALLBACK_ENCODING, atomic_write, csv_options, excel_safe as make_safe,
+    from .tables import (CSV_OPTIONS, FALLBACK_ENCODING, appender, atomic_write, csv_options, excel_safe as make_safe,
                          is_excel, is_gzip, is_parquet, read_chunks, warn_not_utf8)
 
     dd = _dd()
@@ -132,6 +142,9 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
         def write(tmp):
             if is_parquet(output):
                 coded.compute().reset_index(drop=True).to_parquet(tmp, index=False)
+            elif is_excel(output):  # a workbook is one file written by one process
+                with appender(tmp) as writer:
+                    writer.write(coded.compute().reset_index(drop=True))
             else:
                 coded.to_csv(tmp, single_file=True, **CSV_OPTIONS)
 

@@ -6,12 +6,17 @@ contiguous in the file (a transcript whose rows are scattered restarts its conte
 chunk). Chunks are coded in order, by one process or by `jobs` processes, and appended to a
 temporary file that is renamed to the output at the end: memory stays bounded, output is in
 input order and identical whatever `jobs` is, and a failure leaves no output behind.
+
+Workers are plain processes on pipes, with no helper threads: an interruption (Ctrl-C, SIGTERM)
+anywhere in the parent ends them, terminated and then killed within seconds, and a worker whose
+parent vanished leaves on its own when the pipe closes.
 """
 
 from __future__ import annotations
 
 import os
-from collections import deque
+import signal
+import time
 from itertools import chain
 from pathlib import Path
 
@@ -19,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .codes import ALL_CODES
-from .columns import ADDED_COLUMNS, Layout, with_layout
-from .errors import InputError
+from .columns import ADDED_COLUMNS, Layout, UnknownSpeakers, with_layout
+from .errors import InputError, cli_words, speaking
 from .tables import CHUNK_ROWS, FALLBACK_ENCODING, appender, atomic_write, excel_safe, read_chunks, warn_not_utf8
 
 _CODERS: dict = {}  # per process: model path -> loaded Coder, so each worker loads it once
@@ -151,9 +156,21 @@ def _code_in_memory(tmp: Path, source: Path, model, trusted, safe, options, colu
 
 
 def _code_to(tmp: Path, source: Path, model, trusted, jobs, chunk_rows, progress, safe, options, encoding) -> int:
-    chunks = read_chunks(source, chunk_rows, encoding)
-    first = next(chunks)
-    options = with_layout(first, options)  # resolved once, on the first chunk; every chunk is coded with it
+    """Code `source` chunk by chunk into `tmp`; unknown speakers are counted over the whole file before stopping."""
+    layout = None
+    try:
+        chunks = read_chunks(source, chunk_rows, encoding)
+        first = next(chunks)
+        options = with_layout(first, options)  # resolved once, on the first chunk; every chunk is coded with it
+        layout = options["layout"]
+        return _code_chunks(tmp, chain([first], chunks), model, trusted, jobs, progress, safe, options)
+    except UnknownSpeakers:
+        if layout is None or layout.speaker is None:
+            raise
+        raise layout.speaker_error(read_chunks(source, chunk_rows, encoding)) from None
+
+
+def _code_chunks(tmp: Path, chunks, model, trusted, jobs, progress, safe, options) -> int:
     # The input is checked (readable, columns found) before the model is loaded: a bad file fails
     # in a second, not after loading. With workers, only they unpickle the model; the main process
     # checks its pinned hash, then just reads, hands out chunks and writes.
@@ -162,34 +179,137 @@ def _code_to(tmp: Path, source: Path, model, trusted, jobs, chunk_rows, progress
     else:
         from .modelio import pinned_bytes
         pinned_bytes(model, trusted)
-    chunks = whole_transcripts(chain([first], chunks), options["layout"])
-    if jobs == 1:
-        coded = (code_chunk(chunk, model, trusted, options, safe) for chunk in chunks)
-    else:
-        from joblib import Parallel, delayed
-
-        # Workers send back only the columns they add; the chunk they were sent waits here, in
-        # order (results come back in the order of dispatch), instead of travelling back too.
-        sent = deque()
-
-        def tasks():
-            for chunk in chunks:
-                sent.append(chunk)
-                yield delayed(_added_columns)(chunk, model, trusted, options)
-
-        added = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")(tasks())
-        coded = (_with_columns(sent.popleft(), part, safe) for part in added)
+    chunks = whole_transcripts(chunks, options["layout"])
     rows = 0
-    try:
+    with Workers(jobs if jobs > 1 else 0, model, trusted, options) as pool:
+        if jobs == 1:
+            coded = (code_chunk(chunk, model, trusted, options, safe) for chunk in chunks)
+        else:  # workers send back only the columns they add; the chunk they were sent waits here
+            coded = (_with_columns(chunk, part, safe) for chunk, part in pool.imap(chunks))
         with appender(tmp) as writer:
             for part in coded:
                 writer.write(part)
                 rows += len(part)
                 if progress:
                     progress(len(part))
-    except BaseException:
-        if jobs != 1:  # interrupted or failed: no worker may outlive us holding the caller's pipes open
-            from joblib.externals.loky import get_reusable_executor
-            get_reusable_executor().shutdown(wait=False, kill_workers=True)
-        raise
     return rows
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without answering (killed, out of memory)."""
+
+
+class Workers:
+    """`jobs` worker processes coding chunks (`_added_columns`) one at a time each, results in input order.
+
+    On leaving the block, whatever happened, every worker is ended: told to stop (its pipe closes),
+    then terminated, then killed, each step with a bounded wait. Workers ignore Ctrl-C, which a
+    terminal sends to the whole process group: the parent decides and ends them.
+    """
+
+    GRACE_S = 2.0  # a worker that finished its chunk leaves at once; one still coding is terminated after this
+
+    def __init__(self, jobs: int, model, trusted, options: dict):
+        self.jobs, self.args, self.started = jobs, (model, trusted, options), []
+
+    def __enter__(self):
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited threads, locks or handlers
+        for _ in range(self.jobs):
+            mine, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs, *self.args, cli_words()), daemon=True,
+                                      name="mi-coder worker")
+            self.started.append((process, mine))  # before start: an interruption mid-start still ends it
+            process.start()
+            theirs.close()
+        return self
+
+    def imap(self, chunks):
+        """(chunk, the columns its worker added) for each chunk, in input order."""
+        from multiprocessing.connection import wait
+
+        chunks = iter(chunks)
+        idle = [conn for _, conn in self.started]
+        busy, sent, done = {}, {}, {}  # busy: pipe -> chunk number; sent: number -> chunk; done: number -> columns
+        dispatched = returned = 0
+        exhausted = False
+        while True:
+            while idle and not exhausted:  # an idle worker waits in recv, so this send cannot block for long
+                chunk = next(chunks, None)
+                if chunk is None:
+                    exhausted = True
+                    break
+                conn = idle.pop()
+                conn.send((dispatched, chunk))
+                busy[conn], sent[dispatched] = dispatched, chunk
+                dispatched += 1
+            while returned in done:
+                yield sent.pop(returned), done.pop(returned)
+                returned += 1
+            if exhausted and returned == dispatched:
+                return
+            for conn in wait(list(busy)):
+                try:
+                    kind, number, payload = conn.recv()
+                except (EOFError, OSError):
+                    raise WorkerDied("a worker process ended without finishing its chunk (out of memory?); "
+                                     "rerun with --jobs 1 or fewer jobs") from None
+                if kind == "error":
+                    raise payload
+                del busy[conn]
+                idle.append(conn)
+                done[number] = payload
+
+    def __exit__(self, kind, exc, traceback):
+        """End every worker: closed pipes let finished ones leave; then terminate, then kill (bounded waits)."""
+        for _, conn in self.started:
+            conn.close()
+        alive = [process for process, _ in self.started if process.pid is not None]
+        if kind is None:  # finished: workers are waiting in recv and leave as their pipe closes
+            _join(alive, self.GRACE_S)
+        for step in ("terminate", "kill"):
+            alive = [process for process in alive if process.is_alive()]
+            for process in alive:
+                getattr(process, step)()
+            _join(alive, self.GRACE_S)
+        return False
+
+
+def _join(processes, seconds: float) -> None:
+    """Wait up to `seconds` in all for `processes` to end."""
+    deadline = time.monotonic() + seconds
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+
+
+def _serve(conn, model, trusted, options: dict, cli: bool) -> None:
+    """A worker: code the chunks that arrive on `conn` until it closes; errors go back as values."""
+    import pickle
+    import sys
+    import warnings
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends us
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # never hold the caller's standard output (`-o - | head`)
+    warnings.showwarning = lambda message, *rest, **kw: print(f"mi-coder: warning: {message}", file=sys.stderr)
+    with speaking(cli):
+        while True:
+            try:
+                number, chunk = conn.recv()
+            except (EOFError, OSError):  # the parent closed the pipe (done, interrupted or gone)
+                return
+            try:
+                answer = ("ok", number, _added_columns(chunk, model, trusted, options))
+            except Exception as exc:  # noqa: BLE001 - the parent raises it
+                try:
+                    pickle.dumps(exc)
+                except Exception:  # noqa: BLE001
+                    exc = RuntimeError(f"{type(exc).__name__} in a worker process")
+                answer = ("error", number, exc)
+            try:
+                conn.send(answer)
+            except (BrokenPipeError, OSError):
+                return

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from .codes import ALL_CODES, COUNSELLOR, COUNSELLOR_CODES
-from .columns import MODEL_COLUMN, Layout, file_row, find_one
-from .errors import InputError
+from .columns import MODEL_COLUMN, TEXT_FALLBACK_NAMES, TEXT_NAMES, Layout, find_one, row_name
+from .errors import InputError, cli_words, option
 from .scores import BANDS, SCORES, band, ratio, scores_from_counts  # noqa: F401 (re-exported)
 
 
@@ -66,11 +66,14 @@ def _coded_by(coded: pd.DataFrame | None, source: str) -> str:
     return ids[0] if ids else ""
 
 
-def _adherence(texts, codes, is_counsellor, keys: pd.Series, index) -> pd.DataFrame:
-    """MITI adherence counts per transcript and pct_mi_adherent (see `mi_coder.adherence`)."""
+def _adherence(texts, codes, is_counsellor, keys: pd.Series, index, turns=None) -> pd.DataFrame:
+    """MITI adherence counts per transcript and pct_mi_adherent (see `mi_coder.adherence`).
+
+    `turns` keys the conversations whose previous utterance can ask permission (default: `keys`).
+    """
     from .adherence import adherence_flags
 
-    flags = adherence_flags(texts, codes, is_counsellor, keys.to_numpy())
+    flags = adherence_flags(texts, codes, is_counsellor, keys.to_numpy() if turns is None else turns)
     out = flags.groupby(keys.to_numpy(), sort=False).sum().reindex(index, fill_value=0)
     out["pct_mi_adherent"] = ratio(out["mi_adherent"], out["mi_adherent"] + out["mi_non_adherent"])
     return out
@@ -79,31 +82,37 @@ def _adherence(texts, codes, is_counsellor, keys: pd.Series, index) -> pd.DataFr
 def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: str = "mi_code",
               source: str = "input", confusion: dict | str | None = "default", text_col: str | None = None,
               speaker_col: str | None = None, counsellor_values=None, client_values=None,
-              layout: Layout | None = None) -> pd.DataFrame:
+              layout: Layout | None = None, independent: bool | None = None) -> pd.DataFrame:
     """One row per transcript: the count of every code, then the contract's summary scores.
 
     `coded` is what `MICoder.code_frame` returns (or any table with a code column); the column
     options are `code_frame`'s. Without a transcript column the whole table is one transcript,
-    named `all`. Each row's side comes from `mi_side`, else the speaker column, else its code.
+    named `all` (a list of independent replies too: one batch). Each row's side comes from `mi_side`,
+    else the speaker column, else its code.
     `confusion` names the model that coded the table (see `model_info`; None for none): with its
     held-out confusions each score also gets `_expected`, a 90% `_low`/`_high` interval and
     `_band_probability` (`mi_coder.uncertainty`), and with its session-quality model the
     transcript gets `mi_quality_probability` and its interval (`mi_coder.quality`).
     """
+    if code_col == "mi_code" and "mi_code" not in {str(c).strip().lower() for c in coded.columns}:
+        how = (f"code it first with `mi-coder code {source} -o CODED.csv`" if cli_words()
+               else "code it first with coder.code_frame()")
+        raise InputError(f"{source}: no 'mi_code' column, so the file is not coded yet; {how}, or name the column "
+                         f"holding your own codes with {option('code_col')}")
     column = find_one(coded, code_col, (), "code", source, required=True)
     layout = layout or Layout.resolve(coded, text_col, speaker_col, transcript_col, counsellor_values,
-                                      client_values, source=source, require_text=False)
+                                      client_values, source=source, require_text=False, independent=independent)
     codes = coded[column].astype("string").str.strip().fillna("")
     unknown = codes.ne("").to_numpy() & ~codes.isin(ALL_CODES).to_numpy()
     if unknown.any():
-        raise InputError(f"{source}: row {file_row(coded, int(np.flatnonzero(unknown)[0]))}, column {column!r}: "
+        raise InputError(f"{source}: {row_name(coded, int(np.flatnonzero(unknown)[0]))}, column {column!r}: "
                          f"unknown code ({int(unknown.sum())} rows); codes must be one of {', '.join(ALL_CODES)}")
     if layout.side is not None or layout.speaker is not None:
         is_counsellor = layout.sides(coded) == COUNSELLOR
         wrong = codes.ne("").to_numpy() & (is_counsellor != codes.isin(COUNSELLOR_CODES).to_numpy())
         if wrong.any():
             pos = int(np.flatnonzero(wrong)[0])
-            raise InputError(f"{source}: row {file_row(coded, pos)}, column {column!r}: a "
+            raise InputError(f"{source}: {row_name(coded, pos)}, column {column!r}: a "
                              f"{'counsellor' if is_counsellor[pos] else 'client'} row has a code of the other "
                              f"side ({int(wrong.sum())} rows); check the code and speaker columns")
     else:
@@ -117,8 +126,16 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     counts.columns = list(counts.columns)
     summary = pd.concat([counts, scores_from_counts(counts)], axis=1)
     if layout.text is not None:
+        turns = layout.conversations(coded) if layout.independent else None  # a reply asks no permission for the next
         summary = pd.concat([summary, _adherence(coded[layout.text].to_numpy(), codes.to_numpy(), is_counsellor,
-                                                 keys, counts.index)], axis=1)
+                                                 keys, counts.index, turns)], axis=1)
+    else:
+        import warnings
+
+        from .adherence import ADHERENCE_COUNTS
+        warnings.warn(f"{source}: no text column found (looked for {', '.join(TEXT_NAMES + TEXT_FALLBACK_NAMES)}), so "
+                      f"{', '.join(ADHERENCE_COUNTS)} and pct_mi_adherent are left out; name the column holding the "
+                      f"utterances with {option('text_col')}", stacklevel=2)
     info = model_info(confusion, coded, source) or {}
     if info.get("confusion"):
         from .uncertainty import summary_uncertainty

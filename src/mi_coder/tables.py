@@ -234,11 +234,16 @@ def excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def check_output(inputs, output) -> Path:
-    """Refuse an output that is one of the inputs or cannot be written, before any work is done."""
+def check_output(inputs, output, table: bool = False) -> Path:
+    """Refuse an output that is one of the inputs or cannot be written, before any work is done.
+
+    A `table` output named .parquet or .xlsx also needs its writer (pyarrow, openpyxl) installed.
+    """
     if str(output) == STDIO:
         return Path(STDIO)
     output = Path(output)
+    if table:
+        check_writer(output)
     for source in inputs:
         if Path(source).exists() and output.exists() and os.path.samefile(source, output):
             raise InputError(f"{output}: is also the input; write the result to another file")
@@ -250,6 +255,24 @@ def check_output(inputs, output) -> Path:
     if not os.access(folder, os.W_OK):
         raise InputError(f"{output}: folder {folder} is not writable; choose another path")
     return output
+
+
+def check_writer(output: Path) -> None:
+    """Refuse a Parquet or Excel output whose writer package is missing: say what to install, before coding."""
+    if is_parquet(output):
+        try:
+            import pyarrow.parquet  # noqa: F401
+        except ImportError:
+            raise InputError(f"{output}: writing Parquet needs pyarrow; pip install 'mi_coder[parquet]' "
+                             f"or write a .csv") from None
+    elif is_excel(output):
+        if output.suffix.lower() != ".xlsx":
+            raise InputError(f"{output}: Excel output is written as .xlsx; name the output file .xlsx (or .csv)")
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:
+            raise InputError(f"{output}: writing Excel files needs openpyxl; pip install 'mi_coder[excel]' "
+                             f"or write a .csv") from None
 
 
 STDIO = "-"  # as a file name: standard input or output
@@ -299,7 +322,7 @@ def readable(source):
 
 
 def write_table(frame: pd.DataFrame, path) -> None:
-    """Write CSV (or Parquet, by suffix) atomically."""
+    """Write CSV (or Parquet or Excel, by suffix) atomically."""
     def write(tmp):
         with appender(tmp) as out:
             out.write(frame)
@@ -312,8 +335,73 @@ def write_text(text: str, path) -> None:
 
 
 def appender(path: Path):
-    """A writer that appends frames to one CSV or Parquet file (by suffix), header or schema once."""
-    return ParquetAppender(path) if is_parquet(path) else CsvAppender(path)
+    """A writer that appends frames to one CSV, Parquet or Excel file (by suffix), header or schema once."""
+    if is_parquet(path):
+        return ParquetAppender(path)
+    return ExcelAppender(path) if is_excel(path) else CsvAppender(path)
+
+
+def shown_name(path: Path) -> str:
+    """The output's own name for messages: `out.xlsx`, not the temporary `.tmp-123-out.xlsx` being written."""
+    return re.sub(r"^\.tmp-\d+-", "", Path(path).name)
+
+
+class ExcelAppender:
+    """Rows appended to one sheet of an .xlsx workbook in openpyxl's write-only mode (memory stays bounded).
+
+    Text is stored as text, never as a formula; Excel's row limit and the control characters a
+    workbook cannot hold stop with an InputError naming the row and column.
+    """
+
+    MAX_ROWS = 1_048_576  # of an Excel sheet, header included
+
+    def __init__(self, path: Path):
+        self.path, self.book, self.sheet, self.columns, self.rows = Path(path), None, None, None, 0
+
+    def __enter__(self):
+        try:
+            from openpyxl import Workbook
+        except ImportError:
+            raise InputError(f"{shown_name(self.path)}: writing Excel files needs openpyxl; "
+                             f"pip install 'mi_coder[excel]'") from None
+        self.book = Workbook(write_only=True)
+        self.sheet = self.book.create_sheet("Sheet1")
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.columns is None:
+            self.columns = list(frame.columns)
+            self._append([str(c) for c in self.columns])
+        if self.rows + len(frame) > self.MAX_ROWS:
+            raise InputError(f"{shown_name(self.path)}: more than {self.MAX_ROWS - 1:,} rows do not fit in an Excel "
+                             f"sheet; write a .csv or .parquet instead")
+        for values in frame[self.columns].itertuples(index=False, name=None):
+            self._append(values)
+
+    def _append(self, values) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.utils.exceptions import IllegalCharacterError
+
+        cells = []
+        for column, value in enumerate(values):
+            if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+                cells.append(None)
+                continue
+            try:
+                cell = WriteOnlyCell(self.sheet, value=value)
+            except IllegalCharacterError:
+                raise InputError(f"{shown_name(self.path)}: row {self.rows + 1}, column "
+                                 f"{str(self.columns[column])!r} holds a control character that Excel cannot "
+                                 f"store; write a .csv or .parquet instead") from None
+            if cell.data_type == "f":  # text starting with '=' stays text (--excel-safe adds the quote too)
+                cell.data_type = "s"
+            cells.append(cell)
+        self.sheet.append(cells)
+        self.rows += 1
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            self.book.save(self.path)
 
 
 class CsvAppender:
@@ -355,7 +443,7 @@ class ParquetAppender:
             import pyarrow as pa
             import pyarrow.parquet as pq
         except ImportError:
-            raise InputError(f"{self.path.name}: writing Parquet needs pyarrow; "
+            raise InputError(f"{shown_name(self.path)}: writing Parquet needs pyarrow; "
                              f"pip install 'mi_coder[parquet]'") from None
         if self.writer is None:
             self.schema = pa.Schema.from_pandas(frame, preserve_index=False)
