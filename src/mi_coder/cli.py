@@ -106,7 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="only the contract's columns (docs/contract.md), no intervals")
 
     train = sub.add_parser("train", help="train a model on the shared corpora or your own coded CSVs")
-    train.add_argument("-o", "--output", default="models/default.joblib", help="model file to write")
+    train.add_argument("-o", "--output", default=None,
+                       help="model file to write (default models/default.joblib; with --tier accurate the folder "
+                            "models/accurate, its manifest beside it as models/accurate.json)")
+    train.add_argument("--tier", choices=TIERS, default="fast",
+                       help="fast: the linear coder (minutes); accurate: fine-tune all-MiniLM-L6-v2 on 4 of 5 "
+                            "grouped folds and measure it mixed with the shipped fast tier on the fifth (about an "
+                            "hour on 2 cores; pip install 'mi_coder[train]'; resumes after a kill)")
     _training_data_options(train)
     train.add_argument("--folds", type=int, default=5,
                        help="transcript-grouped folds for the held-out scores and confusions stored "
@@ -269,7 +275,9 @@ def cmd_train(args) -> None:
     from .tables import check_output
     from .train import train
 
-    output = Path(args.output)
+    if args.tier == "accurate":
+        return _train_accurate(args)
+    output = Path(args.output or "models/default.joblib")
     output.parent.mkdir(parents=True, exist_ok=True)
     check_output([], output)
     frame = _training_frame(args)
@@ -281,6 +289,31 @@ def cmd_train(args) -> None:
     allow = trust_model(manifest["sha256"], f"trained by you: {output.resolve()}")
     _say(args, f"wrote {output} (sha256 {manifest['sha256']}) and its manifest {output.with_suffix('.json').name}; "
                f"its hash is now in your allow-list {allow}")
+
+
+def _train_accurate(args) -> None:
+    """`mi-coder train --tier accurate`: the encoder folder and manifest that `--tier accurate` loads."""
+    from .modelio import trust_model
+
+    try:
+        from .accurate_train import build_accurate
+    except ImportError as exc:
+        raise InputError(f"the accurate tier trains with torch: pip install 'mi_coder[train]' ({exc.name} is "
+                         f"missing)") from None
+    output = Path(args.output or "models/accurate")
+    frame = _training_frame(args)
+    _say(args, f"fine-tuning the accurate tier's encoder on 4 of 5 grouped folds of {frame['group'].nunique()} "
+               f"transcripts (resumes from {output.name}-work after a kill)")
+
+    def progress(step, total, info):
+        if not args.quiet and (step % 50 == 0 or step == total):
+            _say(args, f"  step {step}/{total}, epoch {info['epoch'] + 1}, {info['examples_per_s']:.0f} examples/s")
+
+    manifest = build_accurate(frame, output, progress=progress)
+    allow = trust_model(manifest["encoder_sha256"], f"accurate tier trained by you: {output.resolve()}")
+    _say(args, f"wrote {output}/ and {output.with_suffix('.json').name} (encoder sha256 "
+               f"{manifest['encoder_sha256']}, now in your allow-list {allow}); to ship it, pin that hash "
+               f"as ACCURATE_ENCODER_SHA256 in mi_coder/pins.py")
 
 
 def cmd_evaluate(args) -> None:

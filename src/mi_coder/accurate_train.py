@@ -1,0 +1,142 @@
+"""Build the accurate tier (`mi-coder train --tier accurate`): fine-tune the encoder on every grouped fold but
+one, then measure it, mixed with the fast tier, on that fold; write the folder and manifest `tiers` loads.
+
+Fine-tuning all-MiniLM-L6-v2 takes about half an hour an epoch on a 2-core CPU, so the shipped
+encoder is the one trained on four of the five folds (`evaluate.fold_assignment`): its held-out
+fold gives the tier's scores, confusions (the summaries' intervals) and review thresholds. The fast
+tier's codes of that fold come from the shipped recipe fitted on the same four folds. Needs the
+`train` extra (torch); nothing here is imported when coding.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .corpora import corpus_weights, estimator_input, licence_terms
+from .evaluate import fold_assignment, held_out_confusion, review_thresholds, score
+
+HOLDOUT_FOLD = 0
+MIX_WEIGHT = 0.5  # the encoder's share of the log-linear mix, fixed beforehand (not tuned on the held-out fold)
+MAX_LENGTH = 48  # tokens of an utterance and its previous turns: shorter trains and codes faster
+# Coded rows drawn per corpus for the encoder (the rest stay context): an epoch over every row of
+# every corpus would take an hour on 2 cores; AnnoMI and Welivita, the expert-coded ones, are kept whole.
+SUBSAMPLE = {"esconv": 6000, "reddit_advice": 3000, "mibot": 4000}
+SHIPPED_FILES = ("tokenizer.json", "encoder.json")
+
+
+def training_rows(frame: pd.DataFrame, fold: np.ndarray, k: int, subsample: dict | None = None,
+                  seed: int = 0) -> np.ndarray:
+    """Rows the encoder learns from: not in fold k, and at most `subsample[corpus]` coded rows of a corpus."""
+    rows = fold != k
+    rng = np.random.default_rng(seed)
+    coded = frame["code"].notna().to_numpy()
+    for corpus, n in (SUBSAMPLE if subsample is None else subsample).items():
+        mine = np.flatnonzero(rows & coded & frame["corpus"].eq(corpus).to_numpy())
+        if len(mine) > n:
+            rows[rng.choice(mine, len(mine) - n, replace=False)] = False
+    return rows
+
+
+def fast_fold(frame: pd.DataFrame, fold: np.ndarray, k: int, cache: Path | None = None) -> dict:
+    """The shipped fast recipe's probabilities on fold k, fitted on the other folds (cached in `cache`)."""
+    from .coder import MICoder
+    from .session import DEFAULT_SESSION
+
+    if cache is not None and Path(cache).is_file():
+        return {key: v for key, v in np.load(cache).items() if key in ("counsellor", "client")}
+    X, y = estimator_input(frame)
+    train, test = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
+    coder = MICoder(session=DEFAULT_SESSION).fit(X.iloc[train].reset_index(drop=True), y[train],
+                                                 sample_weight=corpus_weights(frame)[train],
+                                                 groups=frame["group"].to_numpy()[train])
+    proba = coder.side_proba(X.iloc[test].reset_index(drop=True))
+    out = {side: np.full((len(frame), p.shape[1]), np.nan) for side, p in proba.items()}
+    for side, p in proba.items():
+        out[side][test] = p
+    if cache is not None:
+        np.savez_compressed(cache, **out)
+    return out
+
+
+def encoder_fold(frame: pd.DataFrame, fold: np.ndarray, k: int, folder, sha256: str) -> dict:
+    """The exported encoder's probabilities on fold k (NaN elsewhere)."""
+    from .encoder import EncoderCoder
+
+    held = np.flatnonzero(fold == k)
+    X = pd.DataFrame({"text": frame["text"].to_numpy(dtype=object)[held],
+                      "side": frame["side"].to_numpy(dtype=object)[held],
+                      "transcript": frame["conversation"].to_numpy(dtype=object)[held]})
+    proba = EncoderCoder(folder, sha256=sha256).side_proba(X)
+    out = {side: np.full((len(frame), p.shape[1]), np.nan) for side, p in proba.items()}
+    for side, p in proba.items():
+        out[side][held] = p
+    return out
+
+
+def tier_manifest(frame: pd.DataFrame, fold: np.ndarray, k: int, fast: dict, encoder: dict, weight: float,
+                  fast_manifest: dict, encoder_config: dict, training: dict) -> dict:
+    """The accurate tier's manifest: identity, mix weight and what summaries need, from fold k's mixed codes."""
+    from .coder import mix
+    from .modelio import library_versions
+    from .tiers import tier_id
+
+    rows = fold == k
+    part = frame[rows].reset_index(drop=True)
+    mixed = {side: p[rows] for side, p in mix(fast, encoder, weight).items()}
+    results = score(part, mixed)
+    fast_sha = fast_manifest["sha256"]
+    return {
+        "tier": "accurate", "format": 1, "sha256": tier_id(fast_sha, encoder_config["sha256"]),
+        "fast_sha256": fast_sha, "encoder_sha256": encoder_config["sha256"], "mix_weight": weight,
+        "info": {
+            "evaluation": results,
+            "confusion": held_out_confusion(results, part, mixed),
+            "review": review_thresholds(part, mixed),
+            # The session-quality model reads a transcript's code mix: the fast tier's, fitted on all
+            # five folds' held-out codes (one fold has too few low-quality AnnoMI sessions to refit it).
+            "quality": fast_manifest["info"].get("quality"),
+            "training": training,
+            "conversations": fast_manifest["info"].get("conversations"),
+            "licences": licence_terms(list(frame["corpus"].unique())),
+            "versions": library_versions(),
+        },
+    }
+
+
+def build_accurate(frame: pd.DataFrame, out_dir, fast_model=None, work_dir=None, epochs: int = 2,
+                   max_length: int = MAX_LENGTH, weight: float = MIX_WEIGHT, k: int = HOLDOUT_FOLD,
+                   subsample: dict | None = None, progress=None) -> dict:
+    """Train, export and measure the accurate tier; write `out_dir` (the served ONNX file, tokenizer,
+    encoder.json) and `out_dir`.json (the manifest). The tier mixes in the fast model at `fast_model`
+    (default: the shipped one), whose manifest is read once the encoder is trained. Resumable: a
+    killed run picks up from `work_dir`."""
+    from .encoder_train import train_encoder
+    from .modelio import default_model_path, read_manifest
+
+    out_dir = Path(out_dir)
+    work_dir = Path(work_dir) if work_dir else out_dir.with_name(out_dir.name + "-work")
+    fold = fold_assignment(frame, 5, 0)
+    rows = training_rows(frame, fold, k, subsample)
+    record = train_encoder(frame, work_dir, train_rows=rows, epochs=epochs, max_length=max_length,
+                           corpus_weights=corpus_weights(frame), progress=progress)
+    config = record["export"]
+    encoder = encoder_fold(frame, fold, k, work_dir, config["sha256"])
+    fast = fast_fold(frame, fold, k, work_dir / f"fast_fold{k}.npz")
+    training = {"holdout_fold": k, "folds": 5, "epochs": epochs, "max_length": max_length,
+                "subsample": SUBSAMPLE if subsample is None else subsample,
+                **{key: record[key] for key in ("rows", "examples", "train_s", "examples_per_s")}}
+    fast_manifest = read_manifest(fast_model or default_model_path())
+    manifest = tier_manifest(frame, fold, k, fast, encoder, weight, fast_manifest, config, training)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in (config["model"],) + SHIPPED_FILES:
+        shutil.copyfile(work_dir / name, out_dir / name)
+    served = json.loads((out_dir / "encoder.json").read_text())
+    served["files"] = {config["model"]: config["sha256"]}  # only the served file travels
+    (out_dir / "encoder.json").write_text(json.dumps(served, indent=2) + "\n", encoding="utf-8")
+    out_dir.with_suffix(".json").write_text(json.dumps(manifest, indent=1, default=float) + "\n", encoding="utf-8")
+    return manifest
