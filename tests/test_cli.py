@@ -240,3 +240,32 @@ def test_bad_input_is_reported_before_the_model_is_loaded(tmp_path, capsys):
     assert main(["code", str(src), "-o", str(tmp_path / "o.csv"), "--model", str(tmp_path / "absent.joblib")]) == 2
     err = capsys.readouterr().err
     assert "text column" in err and "model" not in err
+
+
+# A recovery-coach chat as a supervisor would upload it: the peer gives directives without asking.
+PEER_DIRECTIVES = [
+    ("member", "I had a really rough weekend, I almost went to the bar."),
+    ("peer", "You should call your sponsor when you feel like that."),
+    ("member", "I know, I just didn't want to bother him."),
+    ("peer", "You should make an appointment with your counsellor this week."),
+    ("member", "Maybe. I don't know if it helps."),
+    ("peer", "You need to stop hanging out with the people you used to drink with."),
+    ("member", "They're my only friends though."),
+    ("peer", "Try going to a meeting every day this week."),
+]
+
+
+def test_directives_in_a_peer_chat_come_back_as_advice(tmp_path):
+    """Issue 21's acceptance: "You should ..." from a peer supporter is advice, and the summary counts it."""
+    src, out = tmp_path / "chat.csv", tmp_path / "coded.csv"
+    pd.DataFrame({"conversation_id": "chat-1", "speaker": [s for s, _ in PEER_DIRECTIVES],
+                  "text": [t for _, t in PEER_DIRECTIVES]}).to_csv(src, index=False)
+    assert main(["code", str(src), "-o", str(out), "--quiet"]) == 0
+    coded = pd.read_csv(out)
+    peer = coded[coded["speaker"] == "peer"]
+    assert (peer["mi_code"] == "advice").sum() >= 3, peer["mi_code"].tolist()
+    import mi_coder
+
+    assert mi_coder.load().code("You should stop drinking.") == "advice"  # the README's own example
+    summary = mi_coder.summarize(coded, confusion=None)
+    assert summary["advice_without_permission"].iloc[0] >= 3

@@ -108,7 +108,7 @@ def tier_manifest(frame: pd.DataFrame, fold: np.ndarray, k: int, fast: dict, enc
     }
 
 
-def build_accurate(frame: pd.DataFrame, out_dir, fast_model=None, work_dir=None, epochs: int = 2,
+def build_accurate(frame: pd.DataFrame, out_dir, fast_model=None, work_dir=None, epochs: int = 1,
                    max_length: int = MAX_LENGTH, weight: float = MIX_WEIGHT, k: int = HOLDOUT_FOLD,
                    subsample: dict | None = None, progress=None) -> dict:
     """Train, export and measure the accurate tier; write `out_dir` (the served ONNX file, tokenizer,

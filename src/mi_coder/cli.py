@@ -113,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="fast: the linear coder (minutes); accurate: fine-tune all-MiniLM-L6-v2 on 4 of 5 "
                             "grouped folds and measure it mixed with the shipped fast tier on the fifth (about an "
                             "hour on 2 cores; pip install 'mi_coder[train]'; resumes after a kill)")
+    train.add_argument("--epochs", type=int, default=1, help="with --tier accurate: passes over the training rows "
+                                                             "(default 1: about 30 minutes on 2 cores)")
     _training_data_options(train)
     train.add_argument("--folds", type=int, default=5,
                        help="transcript-grouped folds for the held-out scores and confusions stored "
@@ -309,7 +311,7 @@ def _train_accurate(args) -> None:
         if not args.quiet and (step % 50 == 0 or step == total):
             _say(args, f"  step {step}/{total}, epoch {info['epoch'] + 1}, {info['examples_per_s']:.0f} examples/s")
 
-    manifest = build_accurate(frame, output, progress=progress)
+    manifest = build_accurate(frame, output, epochs=args.epochs, progress=progress)
     allow = trust_model(manifest["encoder_sha256"], f"accurate tier trained by you: {output.resolve()}")
     _say(args, f"wrote {output}/ and {output.with_suffix('.json').name} (encoder sha256 "
                f"{manifest['encoder_sha256']}, now in your allow-list {allow}); to ship it, pin that hash "

@@ -33,7 +33,7 @@ class EncoderCoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        from .modelio import trusted_hashes
+        from .modelio import check_pin
 
         path = Path(path)
         config_path = path / CONFIG_NAME
@@ -54,14 +54,7 @@ class EncoderCoder:
             raise ModelIntegrityError(f"{model_path}: SHA-256 {digest[:12]}… is not the one {CONFIG_NAME} records "
                                       f"({recorded[:12]}…); refusing a mismatched folder")
         if not trusted:
-            if sha256 is not None:
-                if digest != sha256.strip().lower():
-                    raise ModelIntegrityError(f"{model_path}: SHA-256 {digest} does not match the pinned "
-                                              f"{sha256.strip()[:12]}…; refusing to load it")
-            elif digest not in trusted_hashes():
-                raise ModelIntegrityError(
-                    f"{model_path}: its SHA-256 ({digest}) is not pinned; pass sha256= (the hash its maker "
-                    f"published) or add it to the allow-list; trusted=True only for a model you made yourself")
+            check_pin(model_path, digest, sha256)
         options = ort.SessionOptions()
         options.intra_op_num_threads = int(threads)
         options.inter_op_num_threads = 1

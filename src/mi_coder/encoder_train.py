@@ -34,6 +34,7 @@ from torch import nn
 
 from .codes import ALL_CODES, CLIENT, CODES, COARSE_OF, COUNSELLOR
 from .encoder_input import PairEncoder, allowed_codes, length_batches
+from .modelio import sha256_of
 
 CONFIG_NAME = "encoder.json"
 CHECKPOINT = "checkpoint.pt"
@@ -294,14 +295,6 @@ def _has_fast_bf16() -> bool:
     except OSError:
         return False
     return "amx_bf16" in flags or "avx512_bf16" in flags
-
-
-def sha256_of(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def export_onnx(model: EncoderClassifier, out_dir, encoder: PairEncoder, quantize: bool = True,

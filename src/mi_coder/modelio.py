@@ -142,16 +142,22 @@ def pinned_bytes(path=None, trusted=False, sha256: str | None = None) -> tuple[P
             raise ModelIntegrityError(f"{path}: SHA-256 {digest[:12]}… is not the one this mi_coder version "
                                       f"shipped ({SHIPPED_SHA256[:12]}…); the file was changed or corrupted, "
                                       f"refusing to unpickle it. Reinstall mi_coder")
-    elif sha256 is not None:
+    else:
+        check_pin(path, digest, sha256, "unpickle it", "and unpickling runs code from the file")
+    return path, data, digest
+
+
+def check_pin(path, digest: str, sha256: str | None, refusing: str = "load it", why: str = "") -> None:
+    """Refuse a file whose SHA-256 is neither the one pinned by the caller (`sha256`) nor in the allow-list."""
+    if sha256 is not None:
         if digest != sha256.strip().lower():
             raise ModelIntegrityError(f"{path}: SHA-256 {digest} does not match the pinned "
-                                      f"{sha256.strip()[:12]}…; refusing to unpickle it")
+                                      f"{sha256.strip()[:12]}…; refusing to {refusing}")
     elif digest not in trusted_hashes():
         raise ModelIntegrityError(
-            f"{path}: its SHA-256 ({digest}) is not pinned, and unpickling runs code from the file; if "
-            f"that is the hash its maker published, pass --model-sha256 {digest} (Python: sha256=...) or "
-            f"add it to {trusted_hashes_file()}; --trusted-model only for a file you made yourself")
-    return path, data, digest
+            f"{path}: its SHA-256 ({digest}) is not pinned{', ' + why if why else ''}; if that is the hash its "
+            f"maker published, pass --model-sha256 {digest} (Python: sha256=...) or add it to "
+            f"{trusted_hashes_file()}; --trusted-model only for a file you made yourself")
 
 
 def trusted_hashes_file() -> Path:
