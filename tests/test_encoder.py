@@ -266,3 +266,37 @@ def test_the_accurate_tier_mixes_the_encoder_into_the_linear_coder(folder, tiny_
     monkeypatch.setattr("mi_coder.pins.ACCURATE_ENCODER_SHA256", "0" * 64)
     with pytest.raises(ModelIntegrityError):
         mi_coder.load("accurate")
+
+
+@pytest.mark.slow
+def test_building_the_accurate_tier_writes_what_tiers_load(tmp_path, corpus_slice, tiny_model, monkeypatch):
+    """`mi-coder train --tier accurate`'s steps on a tiny random encoder: folder, manifest, pins, loading."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from transformers import BertConfig
+
+    import mi_coder
+    from mi_coder import tiers
+    from mi_coder.accurate_train import build_accurate
+    from mi_coder.modelio import read_manifest
+
+    tokenizer = tiny_tokenizer()
+    config = BertConfig(vocab_size=tokenizer.get_vocab_size(), hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=64)
+    out = tmp_path / "models" / "accurate"
+    manifest = build_accurate(corpus_slice, out, fast_model=tiny_model, max_length=24, base=config,
+                              tokenizer=tokenizer, batch_size=64, bf16=False, subsample={"esconv": 200})
+    assert sorted(p.name for p in out.iterdir()) == ["encoder.json", "model_int8.onnx", "tokenizer.json"]
+    assert manifest["mix_weight"] == 0.5 and manifest["fast_sha256"] == read_manifest(tiny_model)["sha256"]
+    assert manifest["info"]["evaluation"]["annomi_coarse_4"]["n"] > 0  # scored on the held-out fold only
+    assert manifest["info"]["confusion"]["counsellor"]["counts"]
+    monkeypatch.setattr(tiers, "accurate_dir", lambda: out)
+    monkeypatch.setenv("MI_CODER_MODEL", str(tiny_model))
+    monkeypatch.setattr("mi_coder.pins.ACCURATE_ENCODER_SHA256", manifest["encoder_sha256"])
+    coder = mi_coder.load("accurate")
+    assert coder.model_sha256_ == manifest["sha256"]
+    coded = coder.code_frame(corpus_slice[["text", "side", "conversation"]].head(40).rename(
+        columns={"side": "speaker"}))
+    assert coded["mi_model"].iloc[0] == manifest["sha256"][:16]
+    summary = mi_coder.summarize(coded, confusion="accurate")
+    assert "reflection_to_question_low" in summary.columns

@@ -110,11 +110,12 @@ def tier_manifest(frame: pd.DataFrame, fold: np.ndarray, k: int, fast: dict, enc
 
 def build_accurate(frame: pd.DataFrame, out_dir, fast_model=None, work_dir=None, epochs: int = 1,
                    max_length: int = MAX_LENGTH, weight: float = MIX_WEIGHT, k: int = HOLDOUT_FOLD,
-                   subsample: dict | None = None, progress=None) -> dict:
+                   subsample: dict | None = None, progress=None, **train_options) -> dict:
     """Train, export and measure the accurate tier; write `out_dir` (the served ONNX file, tokenizer,
     encoder.json) and `out_dir`.json (the manifest). The tier mixes in the fast model at `fast_model`
     (default: the shipped one), whose manifest is read once the encoder is trained. Resumable: a
-    killed run picks up from `work_dir`."""
+    killed run picks up from `work_dir`. `train_options` go to `encoder_train.train_encoder` (tests pass a tiny
+    random `base` and `tokenizer`)."""
     from .encoder_train import train_encoder
     from .modelio import default_model_path, read_manifest
 
@@ -123,7 +124,7 @@ def build_accurate(frame: pd.DataFrame, out_dir, fast_model=None, work_dir=None,
     fold = fold_assignment(frame, 5, 0)
     rows = training_rows(frame, fold, k, subsample)
     record = train_encoder(frame, work_dir, train_rows=rows, epochs=epochs, max_length=max_length,
-                           corpus_weights=corpus_weights(frame), progress=progress)
+                           corpus_weights=corpus_weights(frame), progress=progress, **train_options)
     config = record["export"]
     encoder = encoder_fold(frame, fold, k, work_dir, config["sha256"])
     fast = fast_fold(frame, fold, k, work_dir / f"fast_fold{k}.npz")
