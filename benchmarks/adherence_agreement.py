@@ -5,7 +5,8 @@
 Welivita & Pu's labels separate advice with and without permission, directing, emphasising
 autonomy and confronting. Each Welivita thread is coded by a model that never saw it (grouped
 cross-validation of the shipped recipe's first stage over every shared corpus, or the held-out
-probabilities saved by an earlier run with --save), then `adherence.adherence_flags` turns the
+probabilities saved by an earlier run with --save, or one held-out fold's, as
+`benchmarks/tier_comparison.py` caches them), then `adherence.adherence_flags` turns the
 codes and cue rules into the summary's adherence flags. For each human label the table gives how
 many sentences carry it and the share the flags put where MITI puts that label.
 """
@@ -46,13 +47,15 @@ def main() -> None:
 
     frame = read_corpora(args.data_dir, CORPORA)
     if args.oof:
-        proba = dict(np.load(args.oof))
+        proba = {k: v for k, v in np.load(args.oof).items() if k in ("counsellor", "client")}
     else:
         proba = cross_validate(frame, MICoder(session=None), n_splits=args.folds)
         if args.save:
             np.savez_compressed(args.save, **proba)
     predicted = side_codes(proba, frame["side"].to_numpy())
-    welivita = (frame["corpus"] == "welivita").to_numpy()
+    coded = ~np.isnan(proba["counsellor"]).all(axis=1) | ~np.isnan(proba["client"]).all(axis=1)
+    held = frame["conversation"].isin(set(frame.loc[coded, "conversation"])).to_numpy()  # whole threads held out
+    welivita = (frame["corpus"] == "welivita").to_numpy() & held
     part = frame[welivita]
     flags = adherence_flags(part["text"].to_numpy(), predicted[welivita],
                             part["side"].eq(COUNSELLOR).to_numpy(), part["conversation"].to_numpy())

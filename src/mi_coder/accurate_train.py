@@ -126,7 +126,12 @@ def build_accurate(frame: pd.DataFrame, out_dir, fast_model=None, work_dir=None,
     record = train_encoder(frame, work_dir, train_rows=rows, epochs=epochs, max_length=max_length,
                            corpus_weights=corpus_weights(frame), progress=progress, **train_options)
     config = record["export"]
-    encoder = encoder_fold(frame, fold, k, work_dir, config["sha256"])
+    cache = work_dir / f"encoder_fold{k}_{config['sha256'][:12]}.npz"
+    if cache.is_file():
+        encoder = {key: v for key, v in np.load(cache).items() if key in ("counsellor", "client")}
+    else:
+        encoder = encoder_fold(frame, fold, k, work_dir, config["sha256"])
+        np.savez_compressed(cache, **encoder)
     fast = fast_fold(frame, fold, k, work_dir / f"fast_fold{k}.npz")
     training = {"holdout_fold": k, "folds": 5, "epochs": epochs, "max_length": max_length,
                 "subsample": SUBSAMPLE if subsample is None else subsample,
