@@ -153,9 +153,8 @@ def _model_section(manifest: dict) -> str:
              "transcripts (transcript-grouped cross-validation, as in the model card). Macro-F1 is the plain mean "
              "of the codes' F1, so rare, hard codes weigh as much as common ones.</p>"]
     sections = (("counsellor_8", "Counsellor codes, all 8",
-                 "over held-out AnnoMI and ESConv counsellor utterances whose experts gave one of the 8 codes "
-                 "(ESConv's questions and reflections, which have no open/closed or simple/complex label, are left "
-                 "out); stricter than the header's 4 coarse AnnoMI classes"),
+                 "over held-out counsellor utterances of the corpora coded in all 8 codes (AnnoMI's spoken sessions "
+                 "and Welivita's peer-support forum replies); stricter than the header's 4 coarse AnnoMI classes"),
                 ("client_3", "Client codes, 3", "over held-out AnnoMI client utterances"))
     for key, title, what in sections:
         if key not in ev:
