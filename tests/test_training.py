@@ -77,3 +77,18 @@ def test_a_model_you_train_is_pinned_in_your_allow_list(tmp_path, corpus_slice, 
     out = tmp_path / "out.csv"
     assert main(["code", str(EXAMPLES / "counselling_session.csv"), "-o", str(out), "--model", str(model),
                  "--quiet"]) == 0
+
+
+@pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="no shipped model in models/")
+def test_the_shipped_model_reports_every_domain_it_learnt_from():
+    """The model card's per-domain table comes from the manifest: every corpus the model learnt from is scored."""
+    manifest = json.loads(SHIPPED_MODEL.with_suffix(".json").read_text())
+    info = manifest["info"]
+    if "licences" not in info:
+        pytest.skip("the shipped model predates the peer-support corpora")
+    flat = headline(info["evaluation"])
+    expected = {"annomi": "annomi_coarse4_macro_f1", "esconv": "esconv_coarse6_macro_f1",
+                "welivita": "welivita_coarse6_macro_f1", "mibot": "mibot_silver_client_macro_f1",
+                "reddit_advice": "reddit_advice_f1"}
+    for corpus in info["licences"]["corpora"]:
+        assert 0 < flat[expected[corpus]] <= 1, corpus

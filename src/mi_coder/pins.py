@@ -4,7 +4,7 @@ A manifest next to a model can be replaced together with the model; this file ca
 replacing the package. `mi-coder train -o models/default.joblib` prints the new hash to put here.
 """
 
-SHIPPED_SHA256 = "87156a4eb39fdfd381d25e7d8b2049045bdb1c4b032fb9574a8a143461c1ff05"
+SHIPPED_SHA256 = "a280d2ff307ce7e4a49f117a01dc0860622c9c86386f119fdc1d0ae9d3b8a855"
 
 # The accurate tier's ONNX encoder (models/accurate/model.onnx); empty while no accurate tier ships.
 ACCURATE_ENCODER_SHA256 = ""
