@@ -66,7 +66,10 @@ def once_per_utterance(frame: pd.DataFrame) -> np.ndarray:
     """Mask keeping the first annotated copy of each utterance (AnnoMI repeats some transcripts)."""
     if "utterance_id" not in frame.columns:
         return np.ones(len(frame), dtype=bool)
-    key = frame["group"].astype(str) + "#" + frame["utterance_id"].astype(str)
+    # An annotated copy's conversation is its transcript plus '-a<annotator>'; a group may hold several
+    # transcripts (an AnnoMI video), whose utterance ids repeat.
+    transcript = frame["conversation"].astype(str).str.replace(r"-a\d+$", "", regex=True)
+    key = transcript + "#" + frame["utterance_id"].astype(str)
     has_id = frame["utterance_id"].notna().to_numpy()
     return ~key.duplicated().to_numpy() | ~has_id
 
