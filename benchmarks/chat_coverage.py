@@ -51,9 +51,11 @@ def main() -> None:
         expert = summarize(part, "conversation", "expert", confusion=None, text_col="text")
         merged = model.merge(expert, on="conversation", suffixes=("", "_expert"))
         for name in SCORES:
+            if f"{name}_low" not in merged.columns:  # no interval for this score (no client codes in the threads)
+                continue
             both = merged[name].notna() & merged[f"{name}_expert"].notna()
             states = [evidence(r, name)[0] for _, r in merged[both].iterrows()]
-            judged = merged[both][[s == "ok" for s in states]]
+            judged = merged[both].loc[np.array([s == "ok" for s in states], dtype=bool)]
             holds = ((judged[f"{name}_low"] <= judged[f"{name}_expert"] + 1e-9)
                      & (judged[f"{name}_expert"] <= judged[f"{name}_high"] + 1e-9))
             rows.append({"score": name, "threads with it": int(both.sum()),
