@@ -300,3 +300,30 @@ def test_building_the_accurate_tier_writes_what_tiers_load(tmp_path, corpus_slic
     assert coded["mi_model"].iloc[0] == manifest["sha256"][:16]
     summary = mi_coder.summarize(coded, confusion="accurate")
     assert "reflection_to_question_low" in summary.columns
+
+
+def test_the_accurate_tier_without_its_runtime_says_what_to_install(monkeypatch, capsys, tmp_path):
+    """A wheel installed without the `accurate` extra: one line naming the extra, exit 2, no output."""
+    import builtins
+
+    from mi_coder.cli import main
+
+    real_import = builtins.__import__
+
+    def no_onnxruntime(name, *args, **kwargs):
+        if name == "onnxruntime" or name.startswith("onnxruntime."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_onnxruntime)
+    from mi_coder import pins
+
+    if not pins.ACCURATE_ENCODER_SHA256:
+        pytest.skip("this checkout ships no accurate tier")
+    out = tmp_path / "coded.csv"
+    from conftest import EXAMPLES
+
+    assert main(["code", str(EXAMPLES / "peer_support_chat.csv"), "-o", str(out), "--tier", "accurate", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "mi_coder[accurate]" in err[0]
+    assert not out.exists()

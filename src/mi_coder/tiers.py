@@ -60,13 +60,17 @@ def load_tier(name: str):
     if not ACCURATE_ENCODER_SHA256 or not (folder / "encoder.json").is_file():
         raise InputError(f"{folder}: this installation has no accurate tier; use --tier fast "
                          f"(or train one: mi-coder train --tier accurate)")
+    manifest = read_manifest(folder.with_suffix(".json"))
+    if manifest.get("fast_sha256", coder.model_sha256_) != coder.model_sha256_:
+        raise InputError(f"{folder}: the accurate tier was built on fast model {manifest['fast_sha256'][:16]}, not on "
+                         f"{coder.model_sha256_[:16]} ($MI_CODER_MODEL?); use --tier fast with that model")
     try:
         from .encoder import EncoderCoder
-    except ImportError:
+
+        encoder = EncoderCoder(folder, sha256=ACCURATE_ENCODER_SHA256)
+    except ImportError:  # onnxruntime and tokenizers are imported when the encoder loads
         raise InputError("the accurate tier needs onnxruntime and tokenizers: pip install 'mi_coder[accurate]'"
                          ) from None
-    manifest = read_manifest(folder.with_suffix(".json"))
-    encoder = EncoderCoder(folder, sha256=ACCURATE_ENCODER_SHA256)
     coder.set_params(encoder=encoder, encoder_weight=float(manifest["mix_weight"]))
     coder.model_sha256_ = tier_id(coder.model_sha256_, encoder.model_sha256_)
     coder.info = manifest["info"]
