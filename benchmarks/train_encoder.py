@@ -25,39 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mi_coder.accurate_train import training_rows
 from mi_coder.corpora import corpus_weights, default_data_dir, read_corpora
-
-
-def fold_assignment(frame: pd.DataFrame, n_splits: int = 5, seed: int = 0) -> np.ndarray:
-    """`mi_coder.evaluate.fold_assignment` where it exists (the same GroupKFold over `group` otherwise)."""
-    from mi_coder import evaluate
-
-    if hasattr(evaluate, "fold_assignment"):
-        return evaluate.fold_assignment(frame, n_splits, seed)
-    from sklearn.model_selection import GroupKFold
-
-    fold = np.full(len(frame), -1)
-    for k, (_, test) in enumerate(GroupKFold(n_splits, shuffle=True, random_state=seed).split(frame, groups=frame["group"])):
-        fold[test] = k
-    return fold
-
-
-def annomi_video_groups(frame: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
-    """Group AnnoMI rows by source video as the newer `read_annomi` does (no-op once it does)."""
-    rows = (frame["corpus"] == "annomi").to_numpy()
-    if not rows.any():
-        return frame
-    raw = pd.read_csv(data_dir / "annomi" / "AnnoMI-full.csv")
-    if "annotator_id" not in raw.columns:
-        raw["annotator_id"] = 0
-    raw = raw.sort_values(["transcript_id", "annotator_id", "utterance_id"], kind="stable")
-    if "video_url" not in raw or len(raw) != rows.sum():
-        return frame
-    groups = "annomi-" + pd.Series(pd.factorize(raw["video_url"].astype(str))[0]).astype(str)
-    frame = frame.copy()
-    frame.loc[rows, "group"] = groups.to_numpy()
-    return frame
-
+from mi_coder.evaluate import fold_assignment
 
 INT8_TOLERANCE = 0.005  # macro-F1 int8 may lose against fp32 on the held-out fold and still be served
 
@@ -96,7 +66,6 @@ def main(argv=None) -> int:
 
     data_dir = args.data_dir or default_data_dir()
     frame = read_corpora(data_dir) if args.corpora is None else read_corpora(data_dir, corpora=tuple(args.corpora))
-    frame = annomi_video_groups(frame, data_dir)
     if args.groups_per_corpus:
         first = frame.groupby("corpus", sort=False)["group"].apply(lambda g: list(g.drop_duplicates()[: args.groups_per_corpus]))
         frame = frame[frame["group"].isin([g for groups in first for g in groups])].reset_index(drop=True)
@@ -108,12 +77,9 @@ def main(argv=None) -> int:
                           max_position_embeddings=max(64, args.max_length))
     fold = fold_assignment(frame, args.folds, args.seed)
     train_rows = np.ones(len(frame), bool) if args.all else fold != args.holdout_fold
-    rng = np.random.default_rng(args.seed)
-    for item in args.subsample:
-        corpus, n = item.split("=")
-        rows = np.flatnonzero(train_rows & frame["corpus"].eq(corpus).to_numpy() & frame["code"].notna().to_numpy())
-        if len(rows) > int(n):
-            train_rows[rng.choice(rows, len(rows) - int(n), replace=False)] = False
+    if args.subsample:
+        train_rows = training_rows(frame, fold, -1 if args.all else args.holdout_fold,
+                                   {c: int(n) for c, n in (item.split("=") for item in args.subsample)}, args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     log(f"{len(frame)} rows, corpora {sorted(frame['corpus'].unique())}, training on "
         f"{int((train_rows & frame['code'].notna().to_numpy()).sum())} coded rows")

@@ -16,29 +16,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .codes import allowed_codes  # noqa: F401 (re-exported: the one definition of what a label allows)
+
 PAIR_FORMAT = "side_utterance__previous_turns_newest_first"
 CONTEXT_TURNS = 3
 CONTEXT_RESERVE = 16
-
-
-def allowed_codes(label) -> tuple[str, ...]:
-    """The leaf codes a (partial) label allows: `mi_coder.codes.allowed_codes` where it exists."""
-    from . import codes
-
-    if hasattr(codes, "allowed_codes"):
-        return tuple(codes.allowed_codes(label))
-    out: list[str] = []
-    for part in str(label).split("|"):
-        part = part.strip()
-        if part == codes.QUESTION:
-            out += ["open_question", "closed_question"]
-        elif part == codes.REFLECTION:
-            out += ["simple_reflection", "complex_reflection"]
-        elif part in codes.ALL_CODES:
-            out.append(part)
-        else:
-            raise ValueError(f"unknown code {part!r} in label {label!r}")
-    return tuple(dict.fromkeys(out))
 
 
 class PairEncoder:

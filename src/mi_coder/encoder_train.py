@@ -32,8 +32,8 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .codes import ALL_CODES, CLIENT, CODES, COARSE_OF, COUNSELLOR
-from .encoder_input import PairEncoder, allowed_codes, length_batches
+from .codes import ALL_CODES, CLIENT, CODES, COARSE_OF, COUNSELLOR, allowed_codes
+from .encoder_input import PairEncoder, length_batches
 from .modelio import sha256_of
 
 CONFIG_NAME = "encoder.json"
