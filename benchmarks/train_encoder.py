@@ -58,6 +58,8 @@ def main(argv=None) -> int:
                              "e.g. reddit_advice=5000: an epoch over every row of every corpus is too long for 2 cores")
     parser.add_argument("--groups-per-corpus", type=int, default=None,
                         help="smoke test: keep only the first N groups of each corpus")
+    parser.add_argument("--int8-only", action="store_true",
+                        help="score only the int8 file on the held-out fold (the fp32 check costs as long again)")
     parser.add_argument("--tiny-random-model", action="store_true",
                         help="smoke test: a 2-layer, 32-wide random BERT instead of all-MiniLM-L6-v2 (wiring only)")
     args = parser.parse_args(argv)
@@ -100,7 +102,10 @@ def main(argv=None) -> int:
            "files": {name: {"bytes": (args.out / name).stat().st_size, "sha256": sha}
                      for name, sha in record["export"]["files"].items()}}
     if not args.all:
-        run.update(score_heldout(frame, fold, args.holdout_fold, args.out, record["export"]["files"]))
+        files = record["export"]["files"]
+        if args.int8_only:
+            files = {name: sha for name, sha in files.items() if "int8" in name}
+        run.update(score_heldout(frame, fold, args.holdout_fold, args.out, files))
     (args.out / "run.json").write_text(json.dumps(run, indent=2, default=float) + "\n", encoding="utf-8")
     log(json.dumps(run, default=float))
     return 0

@@ -193,7 +193,11 @@ def test_coded_output_records_side_and_model(tmp_path):
     expected = table["speaker"].map({"supporter": "counsellor", "seeker": "client"})
     assert (table["mi_side"] == expected).all()
     from mi_coder.modelio import read_manifest
-    assert set(table["mi_model"]) == {read_manifest(SHIPPED_MODEL)["sha256"][:16]}
+    from mi_coder.tiers import tier_manifest_path
+    # The default tier is the accurate one: its id, not the fast model's, names the rows.
+    assert set(table["mi_model"]) == {read_manifest(tier_manifest_path("accurate"))["sha256"][:16]}
+    assert main(["code", str(EXAMPLES / "peer_support_chat.csv"), "-o", str(coded), "--quiet", "--tier", "fast"]) == 0
+    assert set(pd.read_csv(coded)["mi_model"]) == {read_manifest(SHIPPED_MODEL)["sha256"][:16]}
 
 
 def test_summarize_uses_the_confusions_of_the_model_that_coded_the_file(tmp_path, capsys, tiny_model):
@@ -227,10 +231,14 @@ def test_code_gives_the_confidence_on_request_and_refuses_a_list():
 
 def test_the_loaded_coder_says_what_it_is():
     import mi_coder
-    from mi_coder.pins import SHIPPED_SHA256
+    from mi_coder.pins import ACCURATE_ENCODER_SHA256, SHIPPED_SHA256
+    from mi_coder.tiers import tier_id
 
-    text = repr(mi_coder.load())
-    assert SHIPPED_SHA256[:16] in text and "annomi" in text and "coarse-4 macro-F1 0.7" in text
+    text = repr(mi_coder.load())  # the default tier: the accurate one, named by both pinned hashes
+    assert tier_id(SHIPPED_SHA256, ACCURATE_ENCODER_SHA256)[:16] in text and "EncoderCoder" in text
+    assert "annomi" in text and "coarse-4 macro-F1 0.7" in text
+    text = repr(mi_coder.load("fast"))
+    assert SHIPPED_SHA256[:16] in text and "EncoderCoder" not in text
 
 
 def test_bad_input_is_reported_before_the_model_is_loaded(tmp_path, capsys):
@@ -269,3 +277,20 @@ def test_directives_in_a_peer_chat_come_back_as_advice(tmp_path):
     assert mi_coder.load().code("You should stop drinking.") == "advice"  # the README's own example
     summary = mi_coder.summarize(coded, confusion=None)
     assert summary["advice_without_permission"].iloc[0] >= 3
+
+
+def test_a_big_file_for_the_default_tier_gets_a_note_on_speed(tmp_path, capsys):
+    """The accurate tier codes hundreds of rows a second: a 6 MB file is told that --tier fast exists."""
+    import argparse
+
+    from mi_coder.cli import _warn_if_slow
+
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as handle:
+        handle.truncate(6_000_000)
+    args = argparse.Namespace(tier=None, model=None, input=str(big), quiet=False)
+    _warn_if_slow(args)
+    assert "--tier fast" in capsys.readouterr().err
+    for chosen in (dict(tier="accurate"), dict(tier="fast"), dict(quiet=True)):
+        _warn_if_slow(argparse.Namespace(**{**vars(args), **chosen}))
+        assert capsys.readouterr().err == ""

@@ -303,7 +303,7 @@ def test_building_the_accurate_tier_writes_what_tiers_load(tmp_path, corpus_slic
 
 
 def test_the_accurate_tier_without_its_runtime_says_what_to_install(monkeypatch, capsys, tmp_path):
-    """A wheel installed without the `accurate` extra: one line naming the extra, exit 2, no output."""
+    """An environment that lost onnxruntime: one line naming what to install, exit 2, no output."""
     import builtins
 
     from mi_coder.cli import main
@@ -325,5 +325,26 @@ def test_the_accurate_tier_without_its_runtime_says_what_to_install(monkeypatch,
 
     assert main(["code", str(EXAMPLES / "peer_support_chat.csv"), "-o", str(out), "--tier", "accurate", "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "mi_coder[accurate]" in err[0]
+    assert len(err) == 1 and "pip install onnxruntime tokenizers" in err[0] and "--tier fast" in err[0]
     assert not out.exists()
+
+
+def test_an_accurate_code_does_not_depend_on_the_rows_coded_with_it():
+    """int8 activations are scaled per run: coding a row alone or among a file's rows must agree."""
+    from mi_coder import pins
+    from mi_coder.encoder import EncoderCoder
+    from mi_coder.tiers import accurate_dir
+    from conftest import EXAMPLES
+
+    if not pins.ACCURATE_ENCODER_SHA256:
+        pytest.skip("this checkout ships no accurate tier")
+    from mi_coder.columns import Layout
+
+    table = pd.read_csv(EXAMPLES / "peer_support_chat.csv")
+    X = Layout.resolve(table).utterances(table)
+    encoder = EncoderCoder(accurate_dir(), sha256=pins.ACCURATE_ENCODER_SHA256)
+    together = encoder.side_proba(X)
+    for n in (3, len(X) - 1):
+        alone = encoder.side_proba(X.iloc[: n + 1])
+        for side, p in alone.items():
+            np.testing.assert_allclose(p[n], together[side][n], atol=1e-6)

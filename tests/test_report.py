@@ -30,10 +30,12 @@ def test_report_is_self_contained(report):
 
 
 def test_report_says_what_produced_it_and_links_rows(report):
-    from mi_coder.pins import SHIPPED_SHA256
+    from mi_coder.pins import ACCURATE_ENCODER_SHA256, SHIPPED_SHA256
+    from mi_coder.tiers import tier_id
 
-    text = report.read_text(encoding="utf-8")
-    assert "coded.csv" in text and SHIPPED_SHA256[:16] in text and "Known accuracy" in text
+    text = report.read_text(encoding="utf-8")  # coded by the default tier, the accurate one
+    assert "coded.csv" in text and tier_id(SHIPPED_SHA256, ACCURATE_ENCODER_SHA256)[:16] in text
+    assert "Known accuracy" in text and "accurate" in text
     assert "href='#model'" in text and "id='model'" in text
     rows = re.findall(r"<tr id='r(\d+)'", text)
     assert rows[:3] == ["2", "3", "4"]  # the file's row numbers, header = 1
@@ -156,12 +158,12 @@ def test_a_chat_too_short_for_the_quality_estimate_says_so_everywhere(tmp_path):
 
 
 def _shipped_info() -> dict:
-    """The shipped model's manifest info (what a report of a file it coded reads)."""
+    """The default tier's manifest info (what a report of a file it coded, or of a hand-coded file, reads)."""
     import json
 
-    from mi_coder.modelio import default_model_path, manifest_path
+    from mi_coder.tiers import default_manifest_path
 
-    return json.loads(manifest_path(default_model_path()).read_text())["info"]
+    return json.loads(default_manifest_path().read_text())["info"]
 
 
 def test_the_review_marks_follow_the_stated_thresholds(tmp_path):

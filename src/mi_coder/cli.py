@@ -47,9 +47,10 @@ def _column_options(parser: argparse.ArgumentParser, readings: bool = True) -> N
 
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tier", choices=TIERS, default=DEFAULT_TIER,
-                        help=f"which shipped model codes: fast (linear, for millions of rows) or accurate (a "
-                             f"fine-tuned transformer mixed with it, run by ONNX Runtime; default: {DEFAULT_TIER})")
+    parser.add_argument("--tier", choices=TIERS, default=None,
+                        help=f"which shipped model codes: accurate (a fine-tuned transformer mixed with the linear "
+                             f"coder, run by ONNX Runtime, a few hundred utterances/s) or fast (the linear coder "
+                             f"alone, for millions of rows); default: {DEFAULT_TIER}, or $MI_CODER_MODEL's file")
     parser.add_argument("--model", help="model file (default: the shipped one of --tier)")
     parser.add_argument("--model-sha256", metavar="HEX",
                         help="the SHA-256 its maker published for --model: it is unpickled only if it matches "
@@ -59,10 +60,8 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _model(args):
-    """The model to load: --model's file, else the shipped tier (None for the fast tier's pinned file)."""
-    if args.model:
-        return args.model
-    return None if args.tier == "fast" else args.tier
+    """The model to load: --model's file, else the shipped tier."""
+    return args.model or args.tier
 
 
 def _trust(args):
@@ -191,6 +190,7 @@ def cmd_code(args) -> None:
     if args.jobs < 1:
         raise InputError(f"--jobs {args.jobs}: give 1 or more processes")
     options = dict(_columns(args), probabilities=args.probabilities)
+    _warn_if_slow(args)
     if args.engine == "dask":
         from .dask import code_file as dask_code_file
         dask_code_file(args.input, output, scheduler=args.scheduler, model=_model(args),
@@ -208,6 +208,24 @@ def cmd_code(args) -> None:
     finally:
         if bar:
             bar.close()
+
+
+def _warn_if_slow(args) -> None:
+    """A big file coded by the default (accurate) tier: say how long that takes and what is faster."""
+    import os
+
+    from .stream import PARALLEL_BYTES
+
+    if args.tier or args.model or os.environ.get("MI_CODER_MODEL") or args.input == "-":
+        return
+    try:
+        size = os.path.getsize(args.input)
+    except OSError:
+        return
+    if size > PARALLEL_BYTES:
+        _say(args, f"mi-coder: note: {args.input} is {size / 1e6:.0f} MB (about {size // 100:,} utterances); the "
+                   f"default accurate tier codes a few hundred utterances a second on 2 cores, --tier fast tens of "
+                   f"thousands")
 
 
 def _count_rows(path) -> int | None:

@@ -18,18 +18,19 @@ import numpy as np
 import pandas as pd
 
 from .codes import ALL_CODES, CODES, side_codes
-from .encoder_input import PairEncoder, length_batches
+from .encoder_input import PairEncoder
 from .errors import InputError, ModelIntegrityError
 
 CONFIG_NAME = "encoder.json"
 FORMAT = 1
+THREADS = 2  # ONNX Runtime threads of an encoder made without `threads`; `stream` workers set their share
 
 
 class EncoderCoder:
     """Per-side code probabilities from an exported encoder folder; the input is `MICoder.side_proba`'s."""
 
     def __init__(self, path, sha256: str | None = None, trusted: bool = False, model_file: str | None = None,
-                 threads: int = 2, batch_size: int = 64):
+                 threads: int | None = None):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -56,6 +57,7 @@ class EncoderCoder:
         if not trusted:
             check_pin(model_path, digest, sha256)
         options = ort.SessionOptions()
+        threads = THREADS if threads is None else threads
         options.intra_op_num_threads = int(threads)
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
@@ -71,18 +73,17 @@ class EncoderCoder:
         self.threads = int(threads)
         self.model_file = model_file
         self.model_sha256_ = digest
-        self.batch_size = int(batch_size)
         self._inputs = [i.name for i in self.session.get_inputs()]
         self._columns = {side: [ALL_CODES.index(c) for c in codes] for side, codes in CODES.items()}
 
     def __getstate__(self):
         """What a copy or a pickle keeps: where the folder is and its pinned hash (the session is rebuilt)."""
         return {"path": str(self.path), "sha256": self.model_sha256_, "model_file": self.model_file,
-                "threads": self.threads, "batch_size": self.batch_size}
+                "threads": self.threads}
 
     def __setstate__(self, state):
         self.__init__(state["path"], sha256=state["sha256"], model_file=state["model_file"],
-                      threads=state["threads"], batch_size=state["batch_size"])
+                      threads=state["threads"])
 
     def __repr__(self) -> str:
         return f"EncoderCoder({str(self.path)!r}, sha256={self.model_sha256_[:16]!r}…)"
@@ -91,7 +92,8 @@ class EncoderCoder:
         """{'counsellor': (n, 8), 'client': (n, 3)}; other-side and blank rows NaN.
 
         `X` has columns text, side, transcript, rows in conversation order: each utterance reads the
-        previous non-blank turns of its transcript.
+        previous non-blank turns of its transcript. Each utterance runs alone: int8 models scale their
+        activations per run, so a batch would make a code depend on the rows that share it.
         """
         from .coder import check_utterances, has_text
 
@@ -104,15 +106,14 @@ class EncoderCoder:
             return out
         encoded = self.encoder.encode(X["text"].to_numpy(dtype=object), sides, X["transcript"].to_numpy(dtype=object),
                                       rows)
-        lengths = np.array([len(ids) for ids, _ in encoded])
-        for batch in length_batches(lengths, self.batch_size):
-            feed = self.encoder.batch([encoded[i] for i in batch])
-            logits = self.session.run(["logits"], {k: v for k, v in feed.items() if k in self._inputs})[0]
-            positions = rows[batch]
-            for side, columns in self._columns.items():
-                mine = sides[positions] == side
-                if mine.any():
-                    out[side][positions[mine]] = _softmax(logits[mine][:, columns].astype(np.float64))
+        logits = np.empty((len(rows), len(ALL_CODES)))
+        for i, row in enumerate(encoded):
+            feed = self.encoder.batch([row])
+            logits[i] = self.session.run(["logits"], {k: v for k, v in feed.items() if k in self._inputs})[0][0]
+        for side, columns in self._columns.items():
+            mine = sides[rows] == side
+            if mine.any():
+                out[side][rows[mine]] = _softmax(logits[mine][:, columns])
         return out
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:

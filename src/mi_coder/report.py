@@ -142,9 +142,19 @@ def _provenance(source: str, coded: pd.DataFrame, manifest: dict) -> str:
     sha = str(manifest.get("sha256", ""))
     return (f"<p class='prov'>Source <b>{html.escape(str(source))}</b>, {len(coded)} rows; report made "
             f"{date.today().isoformat()} by mi_coder {__version__}.<br>Model <span class='code'>{sha[:16] or 'unknown'}"
-            f"</span> (mi_coder {html.escape(str(info.get('versions', {}).get('mi_coder', '?')))}), trained on "
+            f"</span>{_tier_words(manifest)} (mi_coder {html.escape(str(info.get('versions', {}).get('mi_coder', '?')))}), trained on "
             f"{html.escape(trained or 'unknown data')}. {accuracy}<br>Codes come from an automatic coder: use them for "
             f"feedback and screening, and check what matters.</p>")
+
+
+def _tier_words(manifest: dict) -> str:
+    """Which shipped tier the manifest is, in words ('' for a model the user trained)."""
+    from .pins import SHIPPED_SHA256
+
+    if manifest.get("tier") == "accurate":
+        return (", the accurate tier: a fine-tuned transformer (all-MiniLM-L6-v2) mixed with the linear "
+                "coder")
+    return ", the fast tier: the linear coder" if manifest.get("sha256") == SHIPPED_SHA256 else ""
 
 
 def _model_section(manifest: dict) -> str:
@@ -255,7 +265,7 @@ def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: 
     info = model_info(confusion, coded, source)  # read once: the summary's intervals and the provenance
     summary = summarize(coded, source=source, confusion=info, layout=layout)
     overall = summarize(coded, source=source, confusion=None, layout=replace(layout, transcript=None)).iloc[0]
-    manifest = (info or {}).get("manifest") or _default_manifest(confusion)
+    manifest = (info or {}).get("manifest") or {}
     keys = layout.transcripts(coded).to_numpy()
     order = list(pd.unique(keys))  # summary rows are in this order
     anchors = [f"t{i}" for i in range(len(order))]
@@ -332,15 +342,3 @@ def _review_rule(manifest: dict) -> tuple[dict, str]:
              f"that unsure there. Codes above the line are right only somewhat more often than not: check any "
              f"code that matters")
     return thresholds, words
-
-
-def _default_manifest(confusion) -> dict:
-    """The shipped model's manifest for a table coded in this session (its info came with the table)."""
-    from .modelio import default_model_path, read_manifest
-
-    if confusion != "default":
-        return {}
-    try:
-        return read_manifest(default_model_path(), required=False)
-    except Exception:  # noqa: BLE001 - provenance is best effort; the summary already checked the model
-        return {}

@@ -218,7 +218,8 @@ class Workers:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited threads, locks or handlers
         for _ in range(self.jobs):
             mine, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs, *self.args, cli_words()), daemon=True,
+            threads = max(1, (os.cpu_count() or 1) // self.jobs)  # the accurate tier's ONNX threads: cores shared
+            process = context.Process(target=_serve, args=(theirs, *self.args, cli_words(), threads), daemon=True,
                                       name="mi-coder worker")
             self.started.append((process, mine))  # before start: an interruption mid-start still ends it
             process.start()
@@ -283,12 +284,16 @@ def _join(processes, seconds: float) -> None:
         process.join(max(0.0, deadline - time.monotonic()))
 
 
-def _serve(conn, model, trusted, options: dict, cli: bool) -> None:
-    """A worker: code the chunks that arrive on `conn` until it closes; errors go back as values."""
+def _serve(conn, model, trusted, options: dict, cli: bool, threads: int = 1) -> None:
+    """A worker: code the chunks that arrive on `conn` until it closes; errors go back as values. `threads`:
+    the encoder's share of the cores, so that workers do not fight over them."""
     import pickle
     import sys
     import warnings
 
+    from . import encoder
+
+    encoder.THREADS = threads
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends us
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):

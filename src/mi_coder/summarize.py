@@ -28,14 +28,11 @@ def model_info(model: dict | str | None, coded: pd.DataFrame | None = None, sour
         return None
     if isinstance(model, dict):
         return model if "confusion" in model else {"confusion": model}
-    from .modelio import default_model_path, manifest_confusion, read_manifest
-
-    if model == "default" and coded is not None and coded.attrs.get("mi_confusion"):
-        return {"confusion": coded.attrs["mi_confusion"], "quality": coded.attrs.get("mi_quality")}
-    from .tiers import TIERS, is_tier, tier_manifest_path
+    from .modelio import manifest_confusion, read_manifest
+    from .tiers import TIERS, default_manifest_path, is_tier, tier_manifest_path
 
     coded_by = _coded_by(coded, source)
-    path = default_model_path() if model == "default" else model
+    path = default_manifest_path() if model == "default" else model
     if is_tier(model):
         path = tier_manifest_path(model)
     elif model == "default" and coded_by:  # coded by a shipped tier: take that tier's confusions
@@ -44,6 +41,10 @@ def model_info(model: dict | str | None, coded: pd.DataFrame | None = None, sour
             if str(read_manifest(candidate, required=False).get("sha256", "")).startswith(coded_by):
                 path = candidate
                 break
+    if model == "default" and coded is not None and coded.attrs.get("mi_confusion"):  # coded in this session
+        manifest = read_manifest(path, required=False)
+        return {"confusion": coded.attrs["mi_confusion"], "quality": coded.attrs.get("mi_quality"),
+                "manifest": manifest if str(manifest.get("sha256", "")).startswith(coded_by or "?") else {}}
     manifest = read_manifest(path, required=False)
     if coded_by and not str(manifest.get("sha256", "")).startswith(coded_by):
         what = "the shipped model" if model == "default" else f"model {path}"

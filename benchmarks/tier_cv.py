@@ -1,0 +1,98 @@
+"""Both tiers over all five grouped folds, pooled: the cross-validated comparison that picks the default tier.
+
+    python benchmarks/tier_cv.py RUN_0 RUN_1 RUN_2 RUN_3 RUN_4 [--json OUT.json]
+
+RUN_k holds fold k's held-out probabilities of both tiers, as the per-fold commands leave them:
+fast_fold<k>.npz (`python benchmarks/tier_comparison.py --encoder RUN_k --fold k --fast-only`: the
+shipped fast recipe fitted on the other four folds) and heldout_int8.npz / heldout_fp32.npz
+(`python benchmarks/train_encoder.py --holdout-fold k --out RUN_k --epochs 1 --max-length 48 --subsample
+esconv=6000 reddit_advice=3000 mibot=4000 --corpora annomi esconv welivita mibot reddit_advice`: the
+shipped accurate recipe). Every row of every corpus is then held out exactly once. The table scores,
+per domain: the fast tier, the encoder alone, the shipped 50/50 log-linear mix (int8 and fp32), and a
+stacker (multinomial logistic regression over both tiers' log-probabilities, fitted on four folds'
+held-out rows and scored on the fifth); with R:Q and % open questions Spearman against the experts
+over all AnnoMI transcripts and R:Q's high/low-quality AUC.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+from mi_coder.codes import CODES
+from mi_coder.coder import mix
+from mi_coder.corpora import CORPORA, corpus_weights, read_corpora
+from mi_coder.evaluate import fold_assignment, headline, score
+from tier_comparison import session_scores
+
+SIDES = ("counsellor", "client")
+
+
+def pooled(runs: list[Path], name: str, n: int) -> dict:
+    """One {side: (n, k)} array from the five folds' files `name` (fold k's rows from RUN_k)."""
+    out = {}
+    for k, run in enumerate(runs):
+        part = np.load(run / name.format(k=k))
+        for side in SIDES:
+            p = part[side]
+            if side not in out:
+                out[side] = np.full((n, p.shape[1]), np.nan)
+            held = ~np.isnan(p).any(axis=1)
+            out[side][held] = p[held]
+    return out
+
+
+def stacked(frame: pd.DataFrame, fold: np.ndarray, fast: dict, encoder: dict) -> dict:
+    """Leave-one-fold-out stacker: per side, logistic regression on both tiers' log-probabilities,
+    fitted on exactly-coded held-out rows of four folds (corpus-weighted), applied to the fifth."""
+    weights = corpus_weights(frame)
+    out = {side: np.full_like(p, np.nan) for side, p in fast.items()}
+    for side in SIDES:
+        codes = list(CODES[side])
+        features = np.hstack([np.log(np.clip(fast[side], 1e-9, 1)), np.log(np.clip(encoder[side], 1e-9, 1))])
+        ok = ~np.isnan(features).any(axis=1)
+        exact = frame["code"].isin(codes).to_numpy() & ok
+        target = frame["code"].to_numpy(dtype=object)
+        for k in np.unique(fold):
+            fit = exact & (fold != k)
+            model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
+            model.fit(features[fit], target[fit], sample_weight=weights[fit])
+            rows = ok & (fold == k)
+            proba = model.predict_proba(features[rows])
+            out[side][np.flatnonzero(rows)[:, None], [codes.index(c) for c in model.classes_]] = proba
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", type=Path, nargs=5, help="fold 0..4 run folders")
+    parser.add_argument("--data-dir")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+
+    frame = read_corpora(args.data_dir, CORPORA)
+    fold = fold_assignment(frame, 5, 0)
+    fast = pooled(args.runs, "fast_fold{k}.npz", len(frame))
+    int8 = pooled(args.runs, "heldout_int8.npz", len(frame))
+    candidates = {"fast": fast, "encoder": int8, "mix_0.5": mix(fast, int8, 0.5),
+                  "stacked": stacked(frame, fold, fast, int8)}
+    if all((run / "heldout_fp32.npz").is_file() for run in args.runs):
+        candidates["mix_0.5_fp32"] = mix(fast, pooled(args.runs, "heldout_fp32.npz", len(frame)), 0.5)
+    everything = np.ones(len(frame), bool)
+    table = {name: {**headline(score(frame, proba)), **session_scores(frame, proba, everything)}
+             for name, proba in candidates.items()}
+    result = pd.DataFrame(table)
+    print("5 grouped folds pooled (every row held out once); fast = linear tier, encoder = MiniLM int8 alone, "
+          "mix_0.5 = the shipped accurate tier, stacked = leave-one-fold-out logistic stacker")
+    print(result.to_string(float_format=lambda v: f"{v:.3f}"))
+    if args.json:
+        args.json.write_text(json.dumps(table, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
