@@ -2,16 +2,21 @@
 
     python benchmarks/tier_cv.py RUN_0 RUN_1 RUN_2 RUN_3 RUN_4 [--json OUT.json]
 
-RUN_k holds fold k's held-out probabilities of both tiers, as the per-fold commands leave them:
-fast_fold<k>.npz (`python benchmarks/tier_comparison.py --encoder RUN_k --fold k --fast-only`: the
-shipped fast recipe fitted on the other four folds) and heldout_int8.npz / heldout_fp32.npz
-(`python benchmarks/train_encoder.py --holdout-fold k --out RUN_k --epochs 1 --max-length 48 --subsample
-esconv=6000 reddit_advice=3000 mibot=4000 --corpora annomi esconv welivita mibot reddit_advice`: the
-shipped accurate recipe). Every row of every corpus is then held out exactly once. The table scores,
-per domain: the fast tier, the encoder alone, the shipped 50/50 log-linear mix (int8 and fp32), and a
-stacker (multinomial logistic regression over both tiers' log-probabilities, fitted on four folds'
-held-out rows and scored on the fifth); with R:Q and % open questions Spearman against the experts
-over all AnnoMI transcripts and R:Q's high/low-quality AUC.
+RUN_k holds fold k's held-out probabilities of both tiers (NaN outside fold k), from the per-fold commands:
+
+- the fast tier, fast_fold<k>.npz: `python benchmarks/tier_comparison.py --encoder RUN_k --fold k --fast-only`
+  (the shipped fast recipe fitted on the other four folds);
+- the encoder, heldout_int8.npz (and heldout_fp32.npz where the fp32 file was scored too):
+  `python benchmarks/train_encoder.py --holdout-fold k --out RUN_k --epochs 1 --max-length 48 --subsample
+  esconv=6000 reddit_advice=3000 mibot=4000 --corpora annomi esconv welivita mibot reddit_advice [--int8-only]`,
+  the shipped accurate recipe. For fold 0, `mi-coder train --tier accurate` leaves both in its -work folder
+  (fast_fold0.npz, encoder_fold0_<hash>.npz), which serves as RUN_0.
+
+Every row of every corpus is then held out exactly once. The table scores, per domain: the fast tier,
+the encoder alone, the shipped 50/50 log-linear mix, and a stacker (multinomial logistic regression
+over both tiers' log-probabilities, fitted on four folds' held-out rows and scored on the fifth); with
+R:Q and % open questions Spearman against the experts over all AnnoMI transcripts and R:Q's
+high/low-quality AUC; then int8 against fp32 on the folds where both were scored.
 """
 
 from __future__ import annotations
@@ -31,17 +36,22 @@ from mi_coder.evaluate import fold_assignment, headline, score
 from tier_comparison import session_scores
 
 SIDES = ("counsellor", "client")
+INT8 = "heldout_int8.npz"
 
 
 def pooled(runs: list[Path], name: str, n: int) -> dict:
-    """One {side: (n, k)} array from the five folds' files `name` (fold k's rows from RUN_k)."""
-    out = {}
+    """One {side: (n, k)} array from the five folds' files `name` (fold k's rows from RUN_k; NaN where a
+    fold lacks the file)."""
+    out = {side: np.full((n, len(CODES[side])), np.nan) for side in SIDES}
     for k, run in enumerate(runs):
-        part = np.load(run / name.format(k=k))
+        path = run / name.format(k=k)
+        if not path.is_file() and name == INT8:  # `mi-coder train --tier accurate`'s cache of its held-out fold
+            path = next(iter(sorted(run.glob(f"encoder_fold{k}_*.npz"))), path)
+        if not path.is_file():
+            continue
+        part = np.load(path)
         for side in SIDES:
             p = part[side]
-            if side not in out:
-                out[side] = np.full((n, p.shape[1]), np.nan)
             held = ~np.isnan(p).any(axis=1)
             out[side][held] = p[held]
     return out
@@ -78,20 +88,32 @@ def main() -> None:
     frame = read_corpora(args.data_dir, CORPORA)
     fold = fold_assignment(frame, 5, 0)
     fast = pooled(args.runs, "fast_fold{k}.npz", len(frame))
-    int8 = pooled(args.runs, "heldout_int8.npz", len(frame))
+    int8 = pooled(args.runs, INT8, len(frame))
     candidates = {"fast": fast, "encoder": int8, "mix_0.5": mix(fast, int8, 0.5),
                   "stacked": stacked(frame, fold, fast, int8)}
-    if all((run / "heldout_fp32.npz").is_file() for run in args.runs):
-        candidates["mix_0.5_fp32"] = mix(fast, pooled(args.runs, "heldout_fp32.npz", len(frame)), 0.5)
     everything = np.ones(len(frame), bool)
     table = {name: {**headline(score(frame, proba)), **session_scores(frame, proba, everything)}
              for name, proba in candidates.items()}
-    result = pd.DataFrame(table)
     print("5 grouped folds pooled (every row held out once); fast = linear tier, encoder = MiniLM int8 alone, "
           "mix_0.5 = the shipped accurate tier, stacked = leave-one-fold-out logistic stacker")
-    print(result.to_string(float_format=lambda v: f"{v:.3f}"))
+    print(pd.DataFrame(table).to_string(float_format=lambda v: f"{v:.3f}"))
+    # int8 against fp32 on the folds whose fp32 encoder was scored too (`--int8-only` skips it)
+    fp32 = pooled(args.runs, "heldout_fp32.npz", len(frame))
+    checked = ~np.isnan(fp32["counsellor"]).all(axis=1) | ~np.isnan(fp32["client"]).all(axis=1)
+    folds = sorted(set(fold[checked]))
+    if folds:
+        rows = np.isin(fold, folds)
+        only = lambda proba: {side: np.where(rows[:, None], p, np.nan) for side, p in proba.items()}  # noqa: E731
+        quantization = {name: headline(score(frame, only(proba))) for name, proba in
+                        (("encoder_fp32", fp32), ("encoder_int8", int8), ("mix_fp32", mix(fast, fp32, 0.5)),
+                         ("mix_int8", mix(fast, int8, 0.5)))}
+        quantization = pd.DataFrame(quantization)
+        quantization["mix_int8-fp32"] = quantization["mix_int8"] - quantization["mix_fp32"]
+        print(f"\nint8 against fp32 on folds {folds}")
+        print(quantization.to_string(float_format=lambda v: f"{v:.3f}"))
+        table["int8_vs_fp32"] = {"folds": [int(k) for k in folds], **quantization.to_dict()}
     if args.json:
-        args.json.write_text(json.dumps(table, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps(table, indent=2, default=float) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

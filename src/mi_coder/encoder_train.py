@@ -341,7 +341,9 @@ def export_onnx(model: EncoderClassifier, out_dir, encoder: PairEncoder, quantiz
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         int8 = out_dir / "model_int8.onnx"
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8,
+        # Weights per output channel: with one scale per tensor, 8% of held-out codes changed against
+        # fp32 (per channel: 2.5%, and the mixed tier's scores within 0.01 of fp32's; see the model card).
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
         files["model_int8.onnx"] = sha256_of(int8)
     encoder.tokenizer.save(str(out_dir / "tokenizer.json"))
