@@ -78,6 +78,36 @@ def stacked(frame: pd.DataFrame, fold: np.ndarray, fast: dict, encoder: dict) ->
     return out
 
 
+def session_difference(frame: pd.DataFrame, a: dict, b: dict, draws: int = 2000) -> dict:
+    """Paired bootstrap over AnnoMI transcripts of Spearman(b) - Spearman(a) with the experts, per score:
+    the observed difference and its 90% interval."""
+    from scipy.stats import spearmanr
+
+    from mi_coder.codes import ALL_CODES, side_codes
+    from mi_coder.evaluate import once_per_utterance
+    from mi_coder.summarize import summarize
+
+    annomi = frame[(frame["corpus"] == "annomi").to_numpy() & once_per_utterance(frame)].copy()
+    annomi["expert"] = annomi["code"].where(annomi["code"].isin(ALL_CODES), "")
+    sides = frame["side"].to_numpy()
+    for name, proba in (("a", a), ("b", b)):
+        annomi[name] = side_codes(proba, sides)[annomi.index]
+    tables = {name: summarize(annomi, "conversation", name, confusion=None).set_index("conversation")
+              for name in ("expert", "a", "b")}
+    rng = np.random.default_rng(0)
+    out = {}
+    for score_name in ("reflection_to_question", "pct_open_questions"):
+        both = pd.concat({k: t[score_name] for k, t in tables.items()}, axis=1).dropna()
+        rho = lambda d, k: spearmanr(d["expert"], d[k]).statistic  # noqa: E731
+        diffs = []
+        for _ in range(draws):
+            d = both.iloc[rng.integers(0, len(both), len(both))]
+            diffs.append(rho(d, "b") - rho(d, "a"))
+        out[score_name] = {"transcripts": len(both), "difference": float(rho(both, "b") - rho(both, "a")),
+                           "low": float(np.nanpercentile(diffs, 5)), "high": float(np.nanpercentile(diffs, 95))}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", type=Path, nargs=5, help="fold 0..4 run folders")
@@ -97,6 +127,10 @@ def main() -> None:
     print("5 grouped folds pooled (every row held out once); fast = linear tier, encoder = MiniLM int8 alone, "
           "mix_0.5 = the shipped accurate tier, stacked = leave-one-fold-out logistic stacker")
     print(pd.DataFrame(table).to_string(float_format=lambda v: f"{v:.3f}"))
+    table["session_mix_minus_fast"] = session_difference(frame, fast, candidates["mix_0.5"])
+    print("\nSpearman with the experts, mix_0.5 - fast, paired bootstrap over AnnoMI transcripts (90% interval):")
+    for name, d in table["session_mix_minus_fast"].items():
+        print(f"  {name}: {d['difference']:+.3f} ({d['low']:+.3f} to {d['high']:+.3f}; {d['transcripts']} transcripts)")
     # int8 against fp32 on the folds whose fp32 encoder was scored too (`--int8-only` skips it)
     fp32 = pooled(args.runs, "heldout_fp32.npz", len(frame))
     checked = ~np.isnan(fp32["counsellor"]).all(axis=1) | ~np.isnan(fp32["client"]).all(axis=1)

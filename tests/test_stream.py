@@ -70,3 +70,9 @@ def test_parallel_by_default_only_for_big_files(tmp_path, monkeypatch):
     monkeypatch.setattr(stream, "PARALLEL_BYTES", 5)
     assert stream.auto_jobs(small) == max(1, os.cpu_count() or 1)
     assert stream.auto_jobs(tmp_path / "missing.csv") == 1
+    monkeypatch.undo()
+    medium = tmp_path / "medium.csv"
+    with open(medium, "wb") as handle:
+        handle.truncate(stream.ACCURATE_PARALLEL_BYTES + 1)
+    assert stream.auto_jobs(medium) == 1  # the fast tier starts workers only for big files
+    assert stream.auto_jobs(medium, "accurate") == max(1, os.cpu_count() or 1)

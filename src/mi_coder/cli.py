@@ -64,6 +64,17 @@ def _model(args):
     return args.model or args.tier
 
 
+def _tier(args) -> str:
+    """The tier that will code: --tier, else the default one (a --model or $MI_CODER_MODEL file is 'fast'-like)."""
+    import os
+
+    from .tiers import DEFAULT_TIER
+
+    if args.tier:
+        return args.tier
+    return "fast" if args.model or os.environ.get("MI_CODER_MODEL") else DEFAULT_TIER
+
+
 def _trust(args):
     """How the CLI's model options reach `load_model`: True, False or the pinned SHA-256."""
     return True if args.trusted_model else (args.model_sha256 or False)
@@ -186,7 +197,7 @@ def cmd_code(args) -> None:
 
     output = check_output([args.input], args.output, table=True)
     if args.jobs is None:
-        args.jobs = auto_jobs(args.input)
+        args.jobs = auto_jobs(args.input, _tier(args))
     if args.jobs < 1:
         raise InputError(f"--jobs {args.jobs}: give 1 or more processes")
     options = dict(_columns(args), probabilities=args.probabilities)
@@ -216,7 +227,7 @@ def _warn_if_slow(args) -> None:
 
     from .stream import PARALLEL_BYTES
 
-    if args.tier or args.model or os.environ.get("MI_CODER_MODEL") or args.input == "-":
+    if args.tier or _tier(args) != "accurate" or args.input == "-":
         return
     try:
         size = os.path.getsize(args.input)

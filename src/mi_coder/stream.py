@@ -32,12 +32,16 @@ _CODERS: dict = {}  # per process: model path -> loaded Coder, so each worker lo
 
 
 PARALLEL_BYTES = 5_000_000  # about 50,000 utterances: below this, starting workers costs more than it saves
+# The accurate tier codes a few hundred utterances a second, so workers pay off sooner: 10,000 utterances
+# took 42 s in one process and 33 s in two on 2 cores (`benchmarks/throughput.py`).
+ACCURATE_PARALLEL_BYTES = 500_000
 
 
-def auto_jobs(source) -> int:
-    """Processes for `mi-coder code` without --jobs: one per core for a big file, else 1."""
+def auto_jobs(source, tier: str = "fast") -> int:
+    """Processes for `mi-coder code` without --jobs: one per core for a big file (by the tier's measure of
+    big), else 1."""
     try:
-        big = Path(source).stat().st_size > PARALLEL_BYTES
+        big = Path(source).stat().st_size > (ACCURATE_PARALLEL_BYTES if tier == "accurate" else PARALLEL_BYTES)
     except OSError:  # missing: let the reader report it
         return 1
     return max(1, os.cpu_count() or 1) if big else 1
