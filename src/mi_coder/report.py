@@ -132,8 +132,10 @@ def _provenance(source: str, coded: pd.DataFrame, manifest: dict) -> str:
     trained = ", ".join(f"{corpus} ({n} transcripts)" for corpus, n in info.get("conversations", {}).items())
     accuracy = ""
     if ev:
-        accuracy = (f"Known accuracy on transcripts it never saw (AnnoMI transcripts held out in transcript-grouped "
-                    f"cross-validation): counsellor codes macro-F1 "
+        held_out = ("one of five grouped folds, held out when its encoder was trained"
+                    if "holdout_fold" in info.get("training", {}) else "transcript-grouped cross-validation")
+        accuracy = (f"Known accuracy on transcripts it never saw (AnnoMI transcripts held out in {held_out}): "
+                    f"counsellor codes macro-F1 "
                     f"{ev.get('annomi_coarse_4', {}).get('macro_f1', float('nan')):.2f} over AnnoMI's 4 coarse "
                     f"classes (question, reflection, therapist input, other; comparable to published work), "
                     f"open vs closed question {ev.get('open_vs_closed_accuracy', float('nan')):.2f} accuracy, "
