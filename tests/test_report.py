@@ -35,7 +35,7 @@ def test_report_says_what_produced_it_and_links_rows(report):
 
     text = report.read_text(encoding="utf-8")  # coded by the default tier, the accurate one
     assert "coded.csv" in text and tier_id(SHIPPED_SHA256, ACCURATE_ENCODER_SHA256)[:16] in text
-    assert "Known accuracy" in text and "accurate" in text
+    assert "Known accuracy" in text and "the accurate tier: a fine-tuned transformer" in text
     assert "href='#model'" in text and "id='model'" in text
     rows = re.findall(r"<tr id='r(\d+)'", text)
     assert rows[:3] == ["2", "3", "4"]  # the file's row numbers, header = 1
