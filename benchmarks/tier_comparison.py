@@ -31,15 +31,21 @@ from mi_coder.evaluate import fold_assignment, headline, once_per_utterance, sco
 from mi_coder.summarize import summarize
 
 
-def session_scores(frame: pd.DataFrame, proba: dict, rows: np.ndarray) -> dict:
-    """Spearman of R:Q and %OQ with the experts over AnnoMI transcripts in `rows`, and R:Q's high/low AUC."""
-    predicted = side_codes(proba, frame["side"].to_numpy())
+def annomi_summaries(frame: pd.DataFrame, probas: dict, rows: np.ndarray) -> tuple[pd.DataFrame, dict]:
+    """AnnoMI's rows in `rows` (each utterance once) with the experts' and each named model's codes, and
+    their per-transcript summaries {"expert": ..., name: ...}."""
     annomi = frame[rows & (frame["corpus"] == "annomi").to_numpy() & once_per_utterance(frame)].copy()
-    annomi["mi_code"] = predicted[annomi.index]
     annomi["expert"] = annomi["code"].where(annomi["code"].isin(ALL_CODES), "")
     annomi["transcript"] = annomi["conversation"].str.replace(r"-a\d+$", "", regex=True)
-    expert = summarize(annomi, "transcript", "expert", confusion=None)
-    model = summarize(annomi, "transcript", "mi_code", confusion=None)
+    for name, proba in probas.items():
+        annomi[name] = side_codes(proba, frame["side"].to_numpy())[annomi.index]
+    return annomi, {name: summarize(annomi, "transcript", name, confusion=None) for name in ("expert", *probas)}
+
+
+def session_scores(frame: pd.DataFrame, proba: dict, rows: np.ndarray) -> dict:
+    """Spearman of R:Q and %OQ with the experts over AnnoMI transcripts in `rows`, and R:Q's high/low AUC."""
+    annomi, tables = annomi_summaries(frame, {"mi_code": proba}, rows)
+    expert, model = tables["expert"], tables["mi_code"]
     out = {"transcripts": len(expert)}
     for name in ("reflection_to_question", "pct_open_questions"):
         both = expert[name].notna() & model[name].notna()

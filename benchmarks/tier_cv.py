@@ -33,7 +33,8 @@ from mi_coder.codes import CODES
 from mi_coder.coder import mix
 from mi_coder.corpora import CORPORA, corpus_weights, read_corpora
 from mi_coder.evaluate import fold_assignment, headline, score
-from tier_comparison import session_scores
+from mi_coder.accurate_train import MIX_WEIGHT
+from tier_comparison import annomi_summaries, session_scores
 
 SIDES = ("counsellor", "client")
 INT8 = "heldout_int8.npz"
@@ -83,17 +84,8 @@ def session_difference(frame: pd.DataFrame, a: dict, b: dict, draws: int = 2000)
     the observed difference and its 90% interval."""
     from scipy.stats import spearmanr
 
-    from mi_coder.codes import ALL_CODES, side_codes
-    from mi_coder.evaluate import once_per_utterance
-    from mi_coder.summarize import summarize
-
-    annomi = frame[(frame["corpus"] == "annomi").to_numpy() & once_per_utterance(frame)].copy()
-    annomi["expert"] = annomi["code"].where(annomi["code"].isin(ALL_CODES), "")
-    sides = frame["side"].to_numpy()
-    for name, proba in (("a", a), ("b", b)):
-        annomi[name] = side_codes(proba, sides)[annomi.index]
-    tables = {name: summarize(annomi, "conversation", name, confusion=None).set_index("conversation")
-              for name in ("expert", "a", "b")}
+    _, tables = annomi_summaries(frame, {"a": a, "b": b}, np.ones(len(frame), bool))
+    tables = {name: table.set_index("transcript") for name, table in tables.items()}
     rng = np.random.default_rng(0)
     out = {}
     for score_name in ("reflection_to_question", "pct_open_questions"):
@@ -119,7 +111,7 @@ def main() -> None:
     fold = fold_assignment(frame, 5, 0)
     fast = pooled(args.runs, "fast_fold{k}.npz", len(frame))
     int8 = pooled(args.runs, INT8, len(frame))
-    candidates = {"fast": fast, "encoder": int8, "mix_0.5": mix(fast, int8, 0.5),
+    candidates = {"fast": fast, "encoder": int8, "mix_0.5": mix(fast, int8, MIX_WEIGHT),
                   "stacked": stacked(frame, fold, fast, int8)}
     everything = np.ones(len(frame), bool)
     table = {name: {**headline(score(frame, proba)), **session_scores(frame, proba, everything)}
@@ -139,8 +131,8 @@ def main() -> None:
         rows = np.isin(fold, folds)
         only = lambda proba: {side: np.where(rows[:, None], p, np.nan) for side, p in proba.items()}  # noqa: E731
         quantization = {name: headline(score(frame, only(proba))) for name, proba in
-                        (("encoder_fp32", fp32), ("encoder_int8", int8), ("mix_fp32", mix(fast, fp32, 0.5)),
-                         ("mix_int8", mix(fast, int8, 0.5)))}
+                        (("encoder_fp32", fp32), ("encoder_int8", int8), ("mix_fp32", mix(fast, fp32, MIX_WEIGHT)),
+                         ("mix_int8", candidates["mix_0.5"]))}
         quantization = pd.DataFrame(quantization)
         quantization["mix_int8-fp32"] = quantization["mix_int8"] - quantization["mix_fp32"]
         print(f"\nint8 against fp32 on folds {folds}")

@@ -13,8 +13,8 @@ pytest.importorskip("onnxruntime")
 pytest.importorskip("tokenizers")
 onnx = pytest.importorskip("onnx")
 
-from mi_coder.codes import ALL_CODES, CLIENT_CODES, COUNSELLOR_CODES  # noqa: E402
-from mi_coder.encoder_input import PairEncoder, allowed_codes, length_batches  # noqa: E402
+from mi_coder.codes import ALL_CODES, CLIENT_CODES, COUNSELLOR_CODES, allowed_codes  # noqa: E402
+from mi_coder.encoder_input import PairEncoder, length_batches  # noqa: E402
 from mi_coder.errors import ModelIntegrityError  # noqa: E402
 
 WORDS = ["counsellor", "client", ":", "great", "quit", "smoke", "why", "you", "feel", "want", "to", "i", "do"]

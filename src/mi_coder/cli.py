@@ -66,13 +66,11 @@ def _model(args):
 
 def _tier(args) -> str:
     """The tier that will code: --tier, else the default one (a --model or $MI_CODER_MODEL file is 'fast'-like)."""
-    import os
-
-    from .tiers import DEFAULT_TIER
+    from .tiers import default_tier
 
     if args.tier:
         return args.tier
-    return "fast" if args.model or os.environ.get("MI_CODER_MODEL") else DEFAULT_TIER
+    return "fast" if args.model else default_tier() or "fast"
 
 
 def _trust(args):

@@ -16,8 +16,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .codes import allowed_codes  # noqa: F401 (re-exported: the one definition of what a label allows)
-
 PAIR_FORMAT = "side_utterance__previous_turns_newest_first"
 CONTEXT_TURNS = 3
 CONTEXT_RESERVE = 16

@@ -220,9 +220,9 @@ class Workers:
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited threads, locks or handlers
+        threads = max(1, (os.cpu_count() or 1) // max(1, self.jobs))  # the accurate tier's ONNX threads: cores shared
         for _ in range(self.jobs):
             mine, theirs = context.Pipe()
-            threads = max(1, (os.cpu_count() or 1) // self.jobs)  # the accurate tier's ONNX threads: cores shared
             process = context.Process(target=_serve, args=(theirs, *self.args, cli_words(), threads), daemon=True,
                                       name="mi-coder worker")
             self.started.append((process, mine))  # before start: an interruption mid-start still ends it

@@ -33,19 +33,20 @@ def model_info(model: dict | str | None, coded: pd.DataFrame | None = None, sour
 
     coded_by = _coded_by(coded, source)
     path = default_manifest_path() if model == "default" else model
+    manifest = None
     if is_tier(model):
         path = tier_manifest_path(model)
     elif model == "default" and coded_by:  # coded by a shipped tier: take that tier's confusions
         for tier in TIERS:
-            candidate = tier_manifest_path(tier)
-            if str(read_manifest(candidate, required=False).get("sha256", "")).startswith(coded_by):
-                path = candidate
+            candidate = read_manifest(tier_manifest_path(tier), required=False)
+            if str(candidate.get("sha256", "")).startswith(coded_by):
+                path, manifest = tier_manifest_path(tier), candidate
                 break
-    if model == "default" and coded is not None and coded.attrs.get("mi_confusion"):  # coded in this session
+    if manifest is None:
         manifest = read_manifest(path, required=False)
+    if model == "default" and coded is not None and coded.attrs.get("mi_confusion"):  # coded in this session
         return {"confusion": coded.attrs["mi_confusion"], "quality": coded.attrs.get("mi_quality"),
                 "manifest": manifest if str(manifest.get("sha256", "")).startswith(coded_by or "?") else {}}
-    manifest = read_manifest(path, required=False)
     if coded_by and not str(manifest.get("sha256", "")).startswith(coded_by):
         what = "the shipped model" if model == "default" else f"model {path}"
         raise InputError(f"{source}: column {MODEL_COLUMN!r} says the file was coded by model {coded_by}, "

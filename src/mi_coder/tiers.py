@@ -37,16 +37,20 @@ def tier_id(fast_sha256: str, encoder_sha256: str) -> str:
     return hashlib.sha256(f"{fast_sha256}:{encoder_sha256}".encode()).hexdigest()
 
 
-def load_coder(model=None, trusted=False, sha256: str | None = None):
-    """A tier by name ('fast', 'accurate') or a model file by path (see `modelio.load_model`): what every
-    loader (the API, CLI workers, Dask, spaCy) calls. None is the default tier, unless $MI_CODER_MODEL
-    names a model file."""
+def default_tier() -> str | None:
+    """The tier that `load_coder(None)` loads: DEFAULT_TIER, or None when $MI_CODER_MODEL names a model file."""
     import os
 
+    return None if os.environ.get("MI_CODER_MODEL") else DEFAULT_TIER
+
+
+def load_coder(model=None, trusted=False, sha256: str | None = None):
+    """A tier by name ('fast', 'accurate') or a model file by path (see `modelio.load_model`): what every
+    loader (the API, CLI workers, Dask, spaCy) calls. None is `default_tier()`, else $MI_CODER_MODEL's file."""
     from .modelio import load_model
 
-    if model is None and not os.environ.get("MI_CODER_MODEL"):
-        model = DEFAULT_TIER
+    if model is None:
+        model = default_tier()
     return load_tier(model) if is_tier(model) else load_model(model, trusted=trusted, sha256=sha256)
 
 
@@ -83,12 +87,11 @@ def load_tier(name: str):
 
 
 def default_manifest_path() -> Path:
-    """The manifest of what `load_coder(None)` loads: $MI_CODER_MODEL's file, else the default tier's."""
-    import os
-
+    """The manifest of what `load_coder(None)` loads: the default tier's, else $MI_CODER_MODEL's file's."""
     from .modelio import default_model_path, manifest_path
 
-    return manifest_path(default_model_path()) if os.environ.get("MI_CODER_MODEL") else tier_manifest_path(DEFAULT_TIER)
+    tier = default_tier()
+    return tier_manifest_path(tier) if tier else manifest_path(default_model_path())
 
 
 def tier_manifest_path(name: str) -> Path:
