@@ -1,6 +1,6 @@
 """Both tiers over all five grouped folds, pooled: the cross-validated comparison that picks the default tier.
 
-    python benchmarks/tier_cv.py RUN_0 RUN_1 RUN_2 RUN_3 RUN_4 [--json OUT.json]
+    python benchmarks/tier_cv.py RUN_0 RUN_1 RUN_2 RUN_3 RUN_4 [--against OLD_0 ... OLD_4] [--json OUT.json]
 
 RUN_k holds fold k's held-out probabilities of both tiers (NaN outside fold k), from the per-fold commands:
 
@@ -17,6 +17,12 @@ the encoder alone, the shipped 50/50 log-linear mix, and a stacker (multinomial 
 over both tiers' log-probabilities, fitted on four folds' held-out rows and scored on the fifth); with
 R:Q and % open questions Spearman against the experts over all AnnoMI transcripts and R:Q's
 high/low-quality AUC; then int8 against fp32 on the folds where both were scored.
+
+Two more candidates pick what the shipped mix fixes beforehand: `mix_inner` chooses each side's mix
+weight on the other four folds' held-out rows (the weight that maximizes that side's macro-F1) and
+applies it to the fifth. `--against` names another recipe's five runs (say, the shipped one when
+RUN_k hold a longer one): its encoder and mix join the table, with the paired bootstrap of the two
+mixes' session scores.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ from tier_comparison import annomi_summaries, session_scores
 
 SIDES = ("counsellor", "client")
 INT8 = "heldout_int8.npz"
+WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+SIDE_SCORE = {"counsellor": "counsellor_8", "client": "client_3"}  # what each side's inner weight maximizes
 
 
 def pooled(runs: list[Path], name: str, n: int) -> dict:
@@ -79,6 +87,23 @@ def stacked(frame: pd.DataFrame, fold: np.ndarray, fast: dict, encoder: dict) ->
     return out
 
 
+def inner_weight(frame: pd.DataFrame, fold: np.ndarray, fast: dict, encoder: dict) -> tuple[dict, dict]:
+    """Mix with per-side weights chosen on inner folds: for each fold k, each side's weight in WEIGHTS with the
+    best macro-F1 (SIDE_SCORE) on the other folds' held-out rows, applied to fold k. Returns the mixed
+    probabilities and {fold: {side: weight}}."""
+    out = {side: np.full_like(p, np.nan) for side, p in fast.items()}
+    chosen = {}
+    for k in np.unique(fold):
+        inner = (fold != k)[:, None]
+        results = {w: score(frame, {side: np.where(inner, p, np.nan) for side, p in mix(fast, encoder, w).items()})
+                   for w in WEIGHTS}
+        chosen[int(k)] = {side: max(WEIGHTS, key=lambda w: results[w][SIDE_SCORE[side]]["macro_f1"]) for side in SIDES}
+        for side in SIDES:
+            rows = fold == k
+            out[side][rows] = mix(fast, encoder, chosen[int(k)][side])[side][rows]
+    return out, chosen
+
+
 def session_difference(frame: pd.DataFrame, a: dict, b: dict, draws: int = 2000) -> dict:
     """Paired bootstrap over AnnoMI transcripts of Spearman(b) - Spearman(a) with the experts, per score:
     the observed difference and its 90% interval."""
@@ -103,6 +128,7 @@ def session_difference(frame: pd.DataFrame, a: dict, b: dict, draws: int = 2000)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", type=Path, nargs=5, help="fold 0..4 run folders")
+    parser.add_argument("--against", type=Path, nargs=5, metavar="OLD", help="another recipe's fold 0..4 runs")
     parser.add_argument("--data-dir")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -113,16 +139,25 @@ def main() -> None:
     int8 = pooled(args.runs, INT8, len(frame))
     candidates = {"fast": fast, "encoder": int8, "mix_0.5": mix(fast, int8, MIX_WEIGHT),
                   "stacked": stacked(frame, fold, fast, int8)}
+    candidates["mix_inner"], chosen = inner_weight(frame, fold, fast, int8)
+    if args.against:
+        old = pooled(args.against, INT8, len(frame))
+        candidates.update({"old_encoder": old, "old_mix_0.5": mix(fast, old, MIX_WEIGHT)})
     everything = np.ones(len(frame), bool)
     table = {name: {**headline(score(frame, proba)), **session_scores(frame, proba, everything)}
              for name, proba in candidates.items()}
     print("5 grouped folds pooled (every row held out once); fast = linear tier, encoder = MiniLM int8 alone, "
-          "mix_0.5 = the shipped accurate tier, stacked = leave-one-fold-out logistic stacker")
+          "mix_0.5 = the shipped accurate tier, stacked = leave-one-fold-out logistic stacker, mix_inner = "
+          "per-side weights chosen on inner folds" + (", old_* = the --against recipe" if args.against else ""))
     print(pd.DataFrame(table).to_string(float_format=lambda v: f"{v:.3f}"))
-    table["session_mix_minus_fast"] = session_difference(frame, fast, candidates["mix_0.5"])
-    print("\nSpearman with the experts, mix_0.5 - fast, paired bootstrap over AnnoMI transcripts (90% interval):")
-    for name, d in table["session_mix_minus_fast"].items():
-        print(f"  {name}: {d['difference']:+.3f} ({d['low']:+.3f} to {d['high']:+.3f}; {d['transcripts']} transcripts)")
+    pairs = [("fast", "mix_0.5")] + ([("old_mix_0.5", "mix_0.5")] if args.against else [])
+    for a, b in pairs:
+        table[f"session_{b}_minus_{a}"] = difference = session_difference(frame, candidates[a], candidates[b])
+        print(f"\nSpearman with the experts, {b} - {a}, paired bootstrap over AnnoMI transcripts (90% interval):")
+        for name, d in difference.items():
+            print(f"  {name}: {d['difference']:+.3f} ({d['low']:+.3f} to {d['high']:+.3f}; {d['transcripts']} transcripts)")
+    table["inner_weights"] = chosen
+    print("\nmix_inner's weights (encoder share) per held-out fold:", chosen)
     # int8 against fp32 on the folds whose fp32 encoder was scored too (`--int8-only` skips it)
     fp32 = pooled(args.runs, "heldout_fp32.npz", len(frame))
     checked = ~np.isnan(fp32["counsellor"]).all(axis=1) | ~np.isnan(fp32["client"]).all(axis=1)
