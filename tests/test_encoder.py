@@ -348,3 +348,8 @@ def test_an_accurate_code_does_not_depend_on_the_rows_coded_with_it():
         alone = encoder.side_proba(X.iloc[: n + 1])
         for side, p in alone.items():
             np.testing.assert_allclose(p[n], together[side][n], atol=1e-6)
+    # rows run side by side on threads (the default) or one after another: the same numbers
+    one_at_a_time = EncoderCoder(accurate_dir(), sha256=pins.ACCURATE_ENCODER_SHA256, threads=1).side_proba(X)
+    assert encoder.threads > 1
+    for side, p in one_at_a_time.items():
+        np.testing.assert_allclose(p, together[side], atol=1e-6)
