@@ -7,22 +7,20 @@ RUN_k holds fold k's held-out probabilities of both tiers (NaN outside fold k), 
 - the fast tier, fast_fold<k>.npz: `python benchmarks/tier_comparison.py --encoder RUN_k --fold k --fast-only`
   (the shipped fast recipe fitted on the other four folds);
 - the encoder, heldout_int8.npz (and heldout_fp32.npz where the fp32 file was scored too):
-  `python benchmarks/train_encoder.py --holdout-fold k --out RUN_k --epochs 1 --max-length 48 --subsample
+  `python benchmarks/train_encoder.py --holdout-fold k --out RUN_k --epochs 2 --max-length 48 --subsample
   esconv=6000 reddit_advice=3000 mibot=4000 --corpora annomi esconv welivita mibot reddit_advice [--int8-only]`,
-  the shipped accurate recipe. For fold 0, `mi-coder train --tier accurate` leaves both in its -work folder
+  the shipped accurate recipe (the first one had `--epochs 1`). For fold 0, `mi-coder train --tier accurate` leaves both in its -work folder
   (fast_fold0.npz, encoder_fold0_<hash>.npz), which serves as RUN_0.
 
 Every row of every corpus is then held out exactly once. The table scores, per domain: the fast tier,
-the encoder alone, the shipped 50/50 log-linear mix, and a stacker (multinomial logistic regression
-over both tiers' log-probabilities, fitted on four folds' held-out rows and scored on the fifth); with
-R:Q and % open questions Spearman against the experts over all AnnoMI transcripts and R:Q's
-high/low-quality AUC; then int8 against fp32 on the folds where both were scored.
-
-Two more candidates pick what the shipped mix fixes beforehand: `mix_inner` chooses each side's mix
-weight on the other four folds' held-out rows (the weight that maximizes that side's macro-F1) and
-applies it to the fifth. `--against` names another recipe's five runs (say, the shipped one when
-RUN_k hold a longer one): its encoder and mix join the table, with the paired bootstrap of the two
-mixes' session scores.
+the encoder alone, their 50/50 log-linear mix, `mix_inner` (each side's mix weight chosen on the other
+four folds' held-out rows, the one with that side's best macro-F1, and applied to the fifth: the shipped
+tier's weights are this choice made on all five folds, `accurate_train.MIX_WEIGHT`) and a stacker
+(multinomial logistic regression over both tiers' log-probabilities, fitted on four folds' held-out
+rows and scored on the fifth); with R:Q and % open questions Spearman against the experts over all
+AnnoMI transcripts and R:Q's high/low-quality AUC; then int8 against fp32, mixed as shipped, on the
+folds where both were scored. `--against` names another recipe's five runs (say, the previous one):
+its encoder and 50/50 mix join the table, with the paired bootstrap of the two recipes' session scores.
 """
 
 from __future__ import annotations
@@ -137,20 +135,21 @@ def main() -> None:
     fold = fold_assignment(frame, 5, 0)
     fast = pooled(args.runs, "fast_fold{k}.npz", len(frame))
     int8 = pooled(args.runs, INT8, len(frame))
-    candidates = {"fast": fast, "encoder": int8, "mix_0.5": mix(fast, int8, MIX_WEIGHT),
-                  "stacked": stacked(frame, fold, fast, int8)}
+    candidates = {"fast": fast, "encoder": int8, "mix_0.5": mix(fast, int8, 0.5)}
     candidates["mix_inner"], chosen = inner_weight(frame, fold, fast, int8)
+    candidates["stacked"] = stacked(frame, fold, fast, int8)
     if args.against:
         old = pooled(args.against, INT8, len(frame))
-        candidates.update({"old_encoder": old, "old_mix_0.5": mix(fast, old, MIX_WEIGHT)})
+        candidates.update({"old_encoder": old, "old_mix_0.5": mix(fast, old, 0.5)})
     everything = np.ones(len(frame), bool)
     table = {name: {**headline(score(frame, proba)), **session_scores(frame, proba, everything)}
              for name, proba in candidates.items()}
     print("5 grouped folds pooled (every row held out once); fast = linear tier, encoder = MiniLM int8 alone, "
-          "mix_0.5 = the shipped accurate tier, stacked = leave-one-fold-out logistic stacker, mix_inner = "
-          "per-side weights chosen on inner folds" + (", old_* = the --against recipe" if args.against else ""))
+          "mix_0.5 = both 50/50, mix_inner = per-side weights chosen on inner folds (the shipped accurate tier's "
+          "way), stacked = leave-one-fold-out logistic stacker" + (", old_* = the --against recipe" if args.against
+                                                                   else ""))
     print(pd.DataFrame(table).to_string(float_format=lambda v: f"{v:.3f}"))
-    pairs = [("fast", "mix_0.5")] + ([("old_mix_0.5", "mix_0.5")] if args.against else [])
+    pairs = [("fast", "mix_inner")] + ([("old_mix_0.5", "mix_0.5")] if args.against else [])
     for a, b in pairs:
         table[f"session_{b}_minus_{a}"] = difference = session_difference(frame, candidates[a], candidates[b])
         print(f"\nSpearman with the experts, {b} - {a}, paired bootstrap over AnnoMI transcripts (90% interval):")
@@ -167,7 +166,7 @@ def main() -> None:
         only = lambda proba: {side: np.where(rows[:, None], p, np.nan) for side, p in proba.items()}  # noqa: E731
         quantization = {name: headline(score(frame, only(proba))) for name, proba in
                         (("encoder_fp32", fp32), ("encoder_int8", int8), ("mix_fp32", mix(fast, fp32, MIX_WEIGHT)),
-                         ("mix_int8", candidates["mix_0.5"]))}
+                         ("mix_int8", mix(fast, int8, MIX_WEIGHT)))}
         quantization = pd.DataFrame(quantization)
         quantization["mix_int8-fp32"] = quantization["mix_int8"] - quantization["mix_fp32"]
         print(f"\nint8 against fp32 on folds {folds}")

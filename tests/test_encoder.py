@@ -249,19 +249,23 @@ def test_the_accurate_tier_mixes_the_encoder_into_the_linear_coder(folder, tiny_
     np.testing.assert_allclose(mixed["counsellor"][0], expected["counsellor"][0])
     geometric = np.sqrt(alone["counsellor"][0] * enc["counsellor"][0])
     np.testing.assert_allclose(mixed["counsellor"][0], geometric / geometric.sum(), rtol=1e-6)
+    per_side = mix(alone, enc, {"counsellor": 0.5, "client": 0.9})  # one weight per side
+    np.testing.assert_allclose(per_side["counsellor"][0], expected["counsellor"][0])
+    np.testing.assert_allclose(per_side["client"][1], mix(alone, enc, 0.9)["client"][1])
+    assert not np.allclose(per_side["client"][1], expected["client"][1])
     assert clone(both).get_params()["encoder"].model_sha256_ == sha  # a copy reloads the pinned folder
 
     # The shipped accurate tier: the pinned linear model plus the pinned encoder folder, named by both hashes.
     shipped = tmp_path / "models"
     shipped.mkdir()
     (shipped / "accurate").symlink_to(path, target_is_directory=True)
-    (shipped / "accurate.json").write_text(json.dumps({"sha256": "x", "mix_weight": 0.3,
+    (shipped / "accurate.json").write_text(json.dumps({"sha256": "x", "mix_weight": {"counsellor": 0.3, "client": 0.4},
                                                        "info": {"confusion": None}}))
     monkeypatch.setattr(tiers, "accurate_dir", lambda: shipped / "accurate")
     monkeypatch.setenv("MI_CODER_MODEL", str(tiny_model))
     monkeypatch.setattr("mi_coder.pins.ACCURATE_ENCODER_SHA256", sha)
     coder = mi_coder.load("accurate")
-    assert coder.encoder_weight == 0.3
+    assert coder.encoder_weight == {"counsellor": 0.3, "client": 0.4}
     assert coder.model_sha256_ == tiers.tier_id(linear.model_sha256_, sha)
     monkeypatch.setattr("mi_coder.pins.ACCURATE_ENCODER_SHA256", "0" * 64)
     with pytest.raises(ModelIntegrityError):
@@ -277,7 +281,7 @@ def test_building_the_accurate_tier_writes_what_tiers_load(tmp_path, corpus_slic
 
     import mi_coder
     from mi_coder import tiers
-    from mi_coder.accurate_train import build_accurate
+    from mi_coder.accurate_train import MIX_WEIGHT, build_accurate
     from mi_coder.modelio import read_manifest
 
     tokenizer = tiny_tokenizer()
@@ -287,7 +291,7 @@ def test_building_the_accurate_tier_writes_what_tiers_load(tmp_path, corpus_slic
     manifest = build_accurate(corpus_slice, out, fast_model=tiny_model, max_length=24, base=config,
                               tokenizer=tokenizer, batch_size=64, bf16=False, subsample={"esconv": 200})
     assert sorted(p.name for p in out.iterdir()) == ["encoder.json", "model_int8.onnx", "tokenizer.json"]
-    assert manifest["mix_weight"] == 0.5 and manifest["fast_sha256"] == read_manifest(tiny_model)["sha256"]
+    assert manifest["mix_weight"] == MIX_WEIGHT and manifest["fast_sha256"] == read_manifest(tiny_model)["sha256"]
     assert manifest["info"]["evaluation"]["annomi_coarse_4"]["n"] > 0  # scored on the held-out fold only
     assert manifest["info"]["confusion"]["counsellor"]["counts"]
     monkeypatch.setattr(tiers, "accurate_dir", lambda: out)

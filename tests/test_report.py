@@ -80,9 +80,9 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     assert hi - lo > 100  # not a blank page
 
 
-def _hand_coded(path):
+def _hand_coded(path, middle: float = 0.35):
     """Three chats of one coach, coded by hand: a normal one resting its % open questions on one question,
-    one with no questions, and one with no client turns."""
+    one with no questions, and one with no client turns. Confidences cycle through 0.2, `middle`, 0.9."""
     import pandas as pd
 
     rows = []
@@ -94,7 +94,7 @@ def _hand_coded(path):
                     ("client", "neutral"), ("counsellor", "advice")]
     no_client = [("counsellor", "advice"), ("counsellor", "information"), ("counsellor", "affirmation")]
     tiny = [("client", "neutral"), ("counsellor", "advice")]
-    confidence = {0: 0.2, 1: 0.35, 2: 0.9}  # counsellor 0.2 and client 0.35 are below the review thresholds
+    confidence = {0: 0.2, 1: middle, 2: 0.9}
     for chat, date, turns in (("normal", "2026-01-01", normal), ("no-questions", "2026-02-01", no_questions),
                               ("no-client", "2026-03-01", no_client), ("tiny", "2026-04-01", tiny)):
         rows += [{"conversation_id": chat, "coach": "Alex", "session_date": date, "speaker": side,
@@ -172,7 +172,10 @@ def test_the_review_marks_follow_the_stated_thresholds(tmp_path):
     thresholds = _shipped_info().get("review", REVIEW_FALLBACK)
 
     coded, html = tmp_path / "coded.csv", tmp_path / "r.html"
-    _hand_coded(coded)
+    low, high = sorted(thresholds[side]["threshold"] for side in ("counsellor", "client"))
+    assert high - low >= 0.005, "the sides' thresholds are too close to tell them apart here"
+    middle = round((low + high) / 2, 3)  # below one side's threshold, above the other's
+    _hand_coded(coded, middle)
     assert main(["report", str(coded), "-o", str(html)]) == 0
     text = html.read_text(encoding="utf-8")
     marked = int(re.search(r"(\d+) marked for review", text).group(1))
@@ -181,7 +184,8 @@ def test_the_review_marks_follow_the_stated_thresholds(tmp_path):
                     "open_question", "simple_reflection", "complex_reflection") else "client"]["threshold"])
                    for _, code, c in rows)
     assert marked == expected == sum(bool(r) for r, _, _ in rows) and 0 < marked < len(rows)
-    assert ("", "complex_reflection", "0.35") in rows and (" review", "change_talk", "0.35") in rows  # per side
+    at_middle = {code: bool(r) for r, code, c in rows if c == f"{middle:.2f}"}
+    assert at_middle["complex_reflection"] != at_middle["change_talk"]  # each side by its own threshold
     assert f"counsellor codes with confidence below {thresholds['counsellor']['threshold']:.2f}" in text
     assert "probably wrong" in text and "over AnnoMI's 4 coarse classes (question, reflection" in text
 

@@ -119,10 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "models/accurate, its manifest beside it as models/accurate.json)")
     train.add_argument("--tier", choices=TIERS, default="fast",
                        help="fast: the linear coder (minutes); accurate: fine-tune all-MiniLM-L6-v2 on 4 of 5 "
-                            "grouped folds and measure it mixed with the shipped fast tier on the fifth (about an "
-                            "hour on 2 cores; pip install 'mi_coder[train]'; resumes after a kill)")
-    train.add_argument("--epochs", type=int, default=1, help="with --tier accurate: passes over the training rows "
-                                                             "(default 1: about 30 minutes on 2 cores)")
+                            "grouped folds and measure it mixed with the shipped fast tier on the fifth (about 40 "
+                            "minutes on 2 cores; pip install 'mi_coder[train]'; resumes after a kill)")
+    train.add_argument("--epochs", type=int, default=None, help="with --tier accurate: passes over the training "
+                                                                "rows (default 2, the shipped recipe: about 25 "
+                                                                "minutes on 2 cores)")
     _training_data_options(train)
     train.add_argument("--folds", type=int, default=5,
                        help="transcript-grouped folds for the held-out scores and confusions stored "
@@ -325,7 +326,7 @@ def _train_accurate(args) -> None:
     from .modelio import trust_model
 
     try:
-        from .accurate_train import build_accurate
+        from .accurate_train import EPOCHS, build_accurate
     except ImportError as exc:
         raise InputError(f"the accurate tier trains with torch: pip install 'mi_coder[train]' ({exc.name} is "
                          f"missing)") from None
@@ -338,7 +339,7 @@ def _train_accurate(args) -> None:
         if not args.quiet and (step % 50 == 0 or step == total):
             _say(args, f"  step {step}/{total}, epoch {info['epoch'] + 1}, {info['examples_per_s']:.0f} examples/s")
 
-    manifest = build_accurate(frame, output, epochs=args.epochs, progress=progress)
+    manifest = build_accurate(frame, output, epochs=args.epochs or EPOCHS, progress=progress)
     allow = trust_model(manifest["encoder_sha256"], f"accurate tier trained by you: {output.resolve()}")
     _say(args, f"wrote {output}/ and {output.with_suffix('.json').name} (encoder sha256 "
                f"{manifest['encoder_sha256']}, now in your allow-list {allow}); to ship it, pin that hash "

@@ -40,12 +40,13 @@ class MICoder(ClassifierMixin, BaseEstimator):
     ('whole', 'causal' or None) adds a second stage that re-decides each counsellor utterance's
     coarse class from what the rest of its session says (see `mi_coder.session`). `encoder` (an
     `encoder.EncoderCoder`, fine-tuned apart: `fit` leaves it as it is) makes the accurate tier: its
-    probabilities are mixed log-linearly with these, `encoder_weight` the encoder's share.
+    probabilities are mixed log-linearly with these, `encoder_weight` the encoder's share (one number,
+    or one per side: {'counsellor': w, 'client': w}).
     """
 
     def __init__(self, featurizer=None, counsellor_C: float = 4.0, subtype_C: float = 1.0, client_C: float = 0.3,
                  context_dropout: float = 0.2, session: str | None = None, session_folds: int = 3,
-                 random_state: int = 0, encoder=None, encoder_weight: float = 0.5):
+                 random_state: int = 0, encoder=None, encoder_weight: float | dict = 0.5):
         self.featurizer = featurizer
         self.counsellor_C = counsellor_C
         self.subtype_C = subtype_C
@@ -326,11 +327,13 @@ class Coded(NamedTuple):
     probabilities: dict
 
 
-def mix(linear: dict, encoder: dict, weight: float) -> dict:
-    """Log-linear mixture per side: p ∝ linear^(1 - weight) · encoder^weight (NaN rows stay NaN)."""
+def mix(linear: dict, encoder: dict, weight: float | dict) -> dict:
+    """Log-linear mixture per side: p ∝ linear^(1 - w) · encoder^w, w = `weight` or `weight[side]` (NaN rows
+    stay NaN)."""
     out = {}
     for side, p in linear.items():
-        log = (1 - weight) * np.log(np.clip(p, 1e-9, 1)) + weight * np.log(np.clip(encoder[side], 1e-9, 1))
+        w = weight[side] if isinstance(weight, dict) else weight
+        log = (1 - w) * np.log(np.clip(p, 1e-9, 1)) + w * np.log(np.clip(encoder[side], 1e-9, 1))
         e = np.exp(log - np.max(log, axis=1, keepdims=True, initial=-np.inf, where=~np.isnan(log)))
         out[side] = e / e.sum(axis=1, keepdims=True)
     return out

@@ -80,7 +80,9 @@ def load_tier(name: str):
     except ImportError:  # onnxruntime and tokenizers are imported when the encoder loads
         raise InputError("the accurate tier needs onnxruntime and tokenizers, which install with mi_coder: "
                          "pip install onnxruntime tokenizers (or code with --tier fast)") from None
-    coder.set_params(encoder=encoder, encoder_weight=float(manifest["mix_weight"]))
+    weight = manifest["mix_weight"]  # one number, or one per side
+    coder.set_params(encoder=encoder, encoder_weight={side: float(w) for side, w in weight.items()}
+                     if isinstance(weight, dict) else float(weight))
     coder.model_sha256_ = tier_id(coder.model_sha256_, encoder.model_sha256_)
     coder.info = manifest["info"]
     return coder
