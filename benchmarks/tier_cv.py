@@ -9,8 +9,8 @@ RUN_k holds fold k's held-out probabilities of both tiers (NaN outside fold k), 
 - the encoder, heldout_int8.npz (and heldout_fp32.npz where the fp32 file was scored too):
   `python benchmarks/train_encoder.py --holdout-fold k --out RUN_k --epochs 2 --max-length 48 --subsample
   esconv=6000 reddit_advice=3000 mibot=4000 --corpora annomi esconv welivita mibot reddit_advice [--int8-only]`,
-  the shipped accurate recipe (the first one had `--epochs 1`). For fold 0, `mi-coder train --tier accurate` leaves both in its -work folder
-  (fast_fold0.npz, encoder_fold0_<hash>.npz), which serves as RUN_0.
+  the shipped accurate recipe (the first one had `--epochs 1`). For fold 0, `mi-coder train --tier accurate`
+  leaves both in its -work folder (fast_fold0.npz, encoder_fold0_<hash>.npz), which serves as RUN_0.
 
 Every row of every corpus is then held out exactly once. The table scores, per domain: the fast tier,
 the encoder alone, their 50/50 log-linear mix, `mix_inner` (each side's mix weight chosen on the other
@@ -154,7 +154,8 @@ def main() -> None:
         table[f"session_{b}_minus_{a}"] = difference = session_difference(frame, candidates[a], candidates[b])
         print(f"\nSpearman with the experts, {b} - {a}, paired bootstrap over AnnoMI transcripts (90% interval):")
         for name, d in difference.items():
-            print(f"  {name}: {d['difference']:+.3f} ({d['low']:+.3f} to {d['high']:+.3f}; {d['transcripts']} transcripts)")
+            print(f"  {name}: {d['difference']:+.3f} ({d['low']:+.3f} to {d['high']:+.3f}; "
+                  f"{d['transcripts']} transcripts)")
     table["inner_weights"] = chosen
     print("\nmix_inner's weights (encoder share) per held-out fold:", chosen)
     # int8 against fp32 on the folds whose fp32 encoder was scored too (`--int8-only` skips it)

@@ -60,7 +60,7 @@ class EncoderCoder:
         options = ort.SessionOptions()
         threads = THREADS if threads is None else threads
         # One core a run, `threads` runs at once (onnxruntime releases the GIL): on a 1-row input, two
-        # rows side by side code about a third faster than one row on two cores.
+        # rows side by side code about a quarter faster than one row on two cores.
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
