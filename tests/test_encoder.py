@@ -259,7 +259,8 @@ def test_the_accurate_tier_mixes_the_encoder_into_the_linear_coder(folder, tiny_
     shipped = tmp_path / "models"
     shipped.mkdir()
     (shipped / "accurate").symlink_to(path, target_is_directory=True)
-    (shipped / "accurate.json").write_text(json.dumps({"sha256": "x", "mix_weight": {"counsellor": 0.3, "client": 0.4},
+    weight = {"counsellor": 0.3, "client": 0.4}
+    (shipped / "accurate.json").write_text(json.dumps({"sha256": "x", "mix_weight": weight,
                                                        "info": {"confusion": None}}))
     monkeypatch.setattr(tiers, "accurate_dir", lambda: shipped / "accurate")
     monkeypatch.setenv("MI_CODER_MODEL", str(tiny_model))

@@ -32,8 +32,9 @@ _CODERS: dict = {}  # per process: model path -> loaded Coder, so each worker lo
 
 
 PARALLEL_BYTES = 5_000_000  # about 50,000 utterances: below this, starting workers costs more than it saves
-# The accurate tier codes a few hundred utterances a second, so workers pay off sooner: 10,000 utterances
-# took 42 s in one process and 33 s in two on 2 cores (`benchmarks/throughput.py`).
+# The accurate tier codes a few hundred utterances a second, so workers pay off sooner. Since its encoder
+# runs two rows at once in one process, 10,000 utterances take about as long in one process as in two on
+# 2 cores (29.6 s against 29.3 s, `benchmarks/throughput.py`), at half the memory.
 ACCURATE_PARALLEL_BYTES = 500_000
 
 
@@ -220,7 +221,7 @@ class Workers:
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited threads, locks or handlers
-        threads = max(1, (os.cpu_count() or 1) // max(1, self.jobs))  # the accurate tier's ONNX threads: cores shared
+        threads = max(1, (os.cpu_count() or 1) // max(1, self.jobs))  # accurate tier's rows at once: cores shared
         for _ in range(self.jobs):
             mine, theirs = context.Pipe()
             process = context.Process(target=_serve, args=(theirs, *self.args, cli_words(), threads), daemon=True,
@@ -290,7 +291,7 @@ def _join(processes, seconds: float) -> None:
 
 def _serve(conn, model, trusted, options: dict, cli: bool, threads: int = 1) -> None:
     """A worker: code the chunks that arrive on `conn` until it closes; errors go back as values. `threads`:
-    the encoder's share of the cores, so that workers do not fight over them."""
+    the encoder's share of the cores (rows it runs at once), so that workers do not fight over them."""
     import pickle
     import sys
     import warnings

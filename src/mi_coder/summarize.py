@@ -37,10 +37,10 @@ def model_info(model: dict | str | None, coded: pd.DataFrame | None = None, sour
     if is_tier(model):
         path = tier_manifest_path(model)
     elif model == "default" and coded_by:  # coded by a shipped tier: take that tier's confusions
-        for tier in TIERS:
-            candidate = read_manifest(tier_manifest_path(tier), required=False)
-            if str(candidate.get("sha256", "")).startswith(coded_by):
-                path, manifest = tier_manifest_path(tier), candidate
+        for candidate in map(tier_manifest_path, TIERS):
+            read = read_manifest(candidate, required=False)
+            if str(read.get("sha256", "")).startswith(coded_by):
+                path, manifest = candidate, read
                 break
     if manifest is None:
         manifest = read_manifest(path, required=False)

@@ -1,11 +1,12 @@
 """The shipped tiers: `accurate` (the default: the linear coder mixed with a fine-tuned encoder) and `fast`
 (the linear coder alone, for millions of rows).
 
-`mi_coder.load()`, `mi-coder code [--tier ...]` and every worker that loads a model by name come here. The accurate tier is the shipped linear model (hash pinned in `pins`) with an
-ONNX encoder folder (`models/accurate/`, its ONNX file's hash pinned in `pins` too) whose
-per-side probabilities are mixed log-linearly with the linear tier's final ones (after its session
-stage). Its manifest (`models/accurate.json`) holds what summaries need: the mix weight, the
-held-out scores and confusions of the mixed codes, and the quality model.
+`mi_coder.load()`, `mi-coder code [--tier ...]` and every worker that loads a model by name come here. The
+accurate tier is the shipped linear model (hash pinned in `pins`) with an ONNX encoder folder
+(`models/accurate/`, its ONNX file's hash pinned in `pins` too) whose per-side probabilities are mixed
+log-linearly with the linear tier's final ones (after its session stage). Its manifest
+(`models/accurate.json`) holds what summaries need: the mix weight, the held-out scores and confusions of
+the mixed codes, and the quality model.
 """
 
 from __future__ import annotations
