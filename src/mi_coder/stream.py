@@ -32,9 +32,9 @@ _CODERS: dict = {}  # per process: model path -> loaded Coder, so each worker lo
 
 
 PARALLEL_BYTES = 5_000_000  # about 50,000 utterances: below this, starting workers costs more than it saves
-# The accurate tier codes a few hundred utterances a second, so workers pay off sooner. Since its encoder
-# runs two rows at once in one process, 10,000 utterances take about as long in one process as in two on
-# 2 cores (29.6 s against 29.3 s, `benchmarks/throughput.py`), at half the memory.
+# The accurate tier codes a few hundred utterances a second, so workers pay off sooner. Its encoder runs
+# two rows at once in one process, so on 2 cores two processes gain little: 10,000 utterances 29.6 s
+# against 29.3 s, 100,000 256 s against 244 s (5%) at 1.9x the memory (`benchmarks/throughput.py`).
 ACCURATE_PARALLEL_BYTES = 500_000
 
 
