@@ -23,7 +23,7 @@ from mi_coder.accurate_train import MIX_WEIGHT
 from mi_coder.codes import CODES
 from mi_coder.coder import mix
 from mi_coder.corpora import CORPORA, read_corpora
-from mi_coder.evaluate import PARTIAL_SCHEME, fold_assignment, headline, once_per_utterance, score
+from mi_coder.evaluate import fold_assignment, headline, headline_rows, score, scored
 from tier_comparison import session_scores
 from tier_cv import INT8, SIDES, pooled
 
@@ -69,15 +69,11 @@ def main() -> None:
     n = len(frame)
     served = mix(pooled(args.runs, "fast_fold{k}.npz", n), pooled(args.runs, INT8, n), MIX_WEIGHT)
     truth = frame["code"].to_numpy(dtype=object)
-    corpus = frame["corpus"].to_numpy()
-    keep = once_per_utterance(frame) & frame["code"].notna().to_numpy()
     shifted = {}
     for side in SIDES:
         codes = list(CODES[side])
         log_p = np.log(np.clip(served[side], 1e-9, 1))
-        # the rows of the side's headline score: exact codes, in corpora that code the whole scheme
-        rows = keep & (frame["side"].to_numpy() == side) & np.isin(truth, codes) & ~np.isnan(log_p).any(axis=1)
-        rows &= ~np.isin(corpus, PARTIAL_SCHEME) if side == "counsellor" else corpus != "mibot"
+        rows = headline_rows(frame, scored(frame, served, side)[0], side) & np.isin(truth, codes)
         labels = np.array([codes.index(t) if t in codes else 0 for t in truth])
         out = np.full_like(log_p, np.nan)
         for k in range(5):

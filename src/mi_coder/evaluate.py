@@ -18,7 +18,7 @@ from .coder import MICoder
 from .corpora import corpus_weights, estimator_input
 from .session import DEFAULT_SESSION
 
-# Corpora that code only part of the contract's scheme (see `counsellor_8` in `score`).
+# Corpora that code only part of the contract's scheme (see `headline_rows`).
 PARTIAL_SCHEME = ("esconv", "mibot", "reddit_advice")
 
 
@@ -95,6 +95,18 @@ def scored(frame: pd.DataFrame, proba: dict[str, np.ndarray], side: str, keep: n
     return rows, best_codes(proba[side], side)[0]
 
 
+def headline_rows(frame: pd.DataFrame, rows: np.ndarray, side: str) -> np.ndarray:
+    """Of a side's scored `rows`, those its headline macro-F1 counts: for the counsellor (`counsellor_8`),
+    exact codes in corpora coded in the whole scheme; for the client (`client_3`), spoken corpora."""
+    corpus = frame["corpus"].to_numpy()
+    if side == COUNSELLOR:
+        # The 8-code confusion (which gives summaries their intervals) counts only corpora coded in the
+        # contract's whole scheme (AnnoMI, Welivita, users' own CSVs), so a corpus that codes some codes
+        # alone (ESConv's leaves, Reddit's advice) does not skew P(true | coded).
+        return rows & ~np.isin(corpus, PARTIAL_SCHEME) & np.isin(frame["code"].to_numpy(), COUNSELLOR_CODES)
+    return rows & (corpus != "mibot")
+
+
 def score(frame: pd.DataFrame, proba: dict[str, np.ndarray]) -> dict:
     """Every score of the evaluation, from probabilities aligned with `frame`'s rows."""
     keep = once_per_utterance(frame) & frame["code"].notna().to_numpy()
@@ -103,11 +115,7 @@ def score(frame: pd.DataFrame, proba: dict[str, np.ndarray]) -> dict:
     results: dict = {"utterances_scored": int(keep.sum())}
 
     c_rows, c_pred = scored(frame, proba, COUNSELLOR, keep)
-    # Corpora coded in the contract's whole scheme (AnnoMI, Welivita, users' own CSVs): the 8-code
-    # confusion (which gives summaries their intervals) counts only them, so a corpus that codes
-    # some codes alone (ESConv's leaves, Reddit's advice) does not skew P(true | coded).
-    full_scheme = ~np.isin(corpus, PARTIAL_SCHEME)
-    fine = c_rows & full_scheme & np.isin(truth, COUNSELLOR_CODES)
+    fine = headline_rows(frame, c_rows, COUNSELLOR)
     results["counsellor_8"] = _report(truth[fine], c_pred[fine], COUNSELLOR_CODES)
 
     coarse_truth = np.array([COARSE_OF.get(t, t) for t in truth], dtype=object)
@@ -149,7 +157,7 @@ def score(frame: pd.DataFrame, proba: dict[str, np.ndarray]) -> dict:
                                              ("advice", "not advice"))
 
     k_rows, k_pred = scored(frame, proba, CLIENT, keep)
-    spoken = k_rows & (corpus != "mibot")
+    spoken = headline_rows(frame, k_rows, CLIENT)
     results["client_3"] = _report(truth[spoken], k_pred[spoken], CLIENT_CODES)
     if (k_rows & (corpus == "mibot")).any():
         chat = k_rows & (corpus == "mibot")
