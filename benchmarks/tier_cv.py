@@ -21,6 +21,12 @@ rows and scored on the fifth); with R:Q and % open questions Spearman against th
 AnnoMI transcripts and R:Q's high/low-quality AUC; then int8 against fp32, mixed as shipped, on the
 folds where both were scored. `--against` names another recipe's five runs (say, the previous one):
 its encoder and 50/50 mix join the table, with the paired bootstrap of the two recipes' session scores.
+
+    python benchmarks/tier_cv.py RUN_0 ... RUN_4 --against OLD_0 ... OLD_4 --folds 0 1
+
+scores only the named folds' rows, for a recipe stopped early or still training (a RUN_k that does not
+exist yet is fine): both encoders alone and each mixed with the fast tier at the shipped weights
+(`MIX_WEIGHT`); the fast tier's files come from RUN_k, else from OLD_k.
 """
 
 from __future__ import annotations
@@ -123,16 +129,43 @@ def session_difference(frame: pd.DataFrame, a: dict, b: dict, draws: int = 2000)
     return out
 
 
+def restrict(proba: dict, rows: np.ndarray) -> dict:
+    """Probabilities NaN outside `rows`."""
+    return {side: np.where(rows[:, None], p, np.nan) for side, p in proba.items()}
+
+
+def finished_folds(frame: pd.DataFrame, fold: np.ndarray, folds: list[int], runs: list[Path],
+                   against: list[Path]) -> None:
+    """`--folds`: the recipe against the --against one on some folds' rows only, mixed at the shipped weights."""
+    rows = np.isin(fold, folds)
+    fast = pooled(runs, "fast_fold{k}.npz", len(frame))
+    old_fast = pooled(against, "fast_fold{k}.npz", len(frame))
+    fast = restrict({side: np.where(np.isnan(p), old_fast[side], p) for side, p in fast.items()}, rows)
+    new, old = (restrict(pooled(r, INT8, len(frame)), rows) for r in (runs, against))
+    candidates = {"old_encoder": old, "encoder": new,
+                  "old_mix": mix(fast, old, MIX_WEIGHT), "mix": mix(fast, new, MIX_WEIGHT)}
+    table = pd.DataFrame({name: {**headline(score(frame, proba)), **session_scores(frame, proba, rows)}
+                          for name, proba in candidates.items()})
+    table["mix-old_mix"] = table["mix"] - table["old_mix"]
+    print(f"folds {folds} only; old_* = the --against recipe; mixes at the shipped weights {MIX_WEIGHT}")
+    print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", type=Path, nargs=5, help="fold 0..4 run folders")
     parser.add_argument("--against", type=Path, nargs=5, metavar="OLD", help="another recipe's fold 0..4 runs")
+    parser.add_argument("--folds", type=int, nargs="+", help="score only these folds' rows (needs --against)")
     parser.add_argument("--data-dir")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
     frame = read_corpora(args.data_dir, CORPORA)
     fold = fold_assignment(frame, 5, 0)
+    if args.folds:
+        if not args.against:
+            parser.error("--folds compares two recipes: name the other one's runs with --against")
+        return finished_folds(frame, fold, args.folds, args.runs, args.against)
     fast = pooled(args.runs, "fast_fold{k}.npz", len(frame))
     int8 = pooled(args.runs, INT8, len(frame))
     candidates = {"fast": fast, "encoder": int8, "mix_0.5": mix(fast, int8, 0.5)}
@@ -164,8 +197,7 @@ def main() -> None:
     folds = sorted(set(fold[checked]))
     if folds:
         rows = np.isin(fold, folds)
-        only = lambda proba: {side: np.where(rows[:, None], p, np.nan) for side, p in proba.items()}  # noqa: E731
-        quantization = {name: headline(score(frame, only(proba))) for name, proba in
+        quantization = {name: headline(score(frame, restrict(proba, rows))) for name, proba in
                         (("encoder_fp32", fp32), ("encoder_int8", int8), ("mix_fp32", mix(fast, fp32, MIX_WEIGHT)),
                          ("mix_int8", mix(fast, int8, MIX_WEIGHT)))}
         quantization = pd.DataFrame(quantization)

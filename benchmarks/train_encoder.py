@@ -48,6 +48,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--max-length", type=int, default=64)
+    parser.add_argument("--next-tokens", type=int, default=0,
+                        help="also read the first N tokens of the next turn (0: previous turns only)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--checkpoint-every", type=int, default=100)
@@ -94,7 +96,8 @@ def main(argv=None) -> int:
     record = train_encoder(frame, args.out, train_rows=train_rows, epochs=args.epochs, max_length=args.max_length,
                            batch_size=args.batch_size, lr=args.lr, corpus_weights=corpus_weights(frame),
                            seed=args.seed, progress=progress, checkpoint_every=args.checkpoint_every,
-                           bf16=False if args.no_bf16 else None, threads=args.threads, base=base)
+                           bf16=False if args.no_bf16 else None, threads=args.threads, base=base,
+                           next_tokens=args.next_tokens)
     log(f"trained: {record['examples']} examples in {record['train_s']} s ({record['examples_per_s']} examples/s)")
     run = {"argv": sys.argv[1:] if argv is None else list(argv), "corpora": sorted(frame["corpus"].unique()), "rows": len(frame),
            "holdout_fold": args.holdout_fold, "train": {k: record[k] for k in ("rows", "steps", "examples", "train_s",

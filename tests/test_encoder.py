@@ -17,7 +17,7 @@ from mi_coder.codes import ALL_CODES, CLIENT_CODES, COUNSELLOR_CODES, allowed_co
 from mi_coder.encoder_input import PairEncoder, length_batches  # noqa: E402
 from mi_coder.errors import ModelIntegrityError  # noqa: E402
 
-WORDS = ["counsellor", "client", ":", "great", "quit", "smoke", "why", "you", "feel", "want", "to", "i", "do"]
+WORDS = ["counsellor", "client", ":", "great", "quit", "smoke", "why", "you", "feel", "want", "to", "i", "do", "next"]
 # Each of these words pushes one code's logit up by 5; every other token adds nothing.
 CUE = {"great": "affirmation", "why": "open_question", "quit": "change_talk", "smoke": "sustain_talk"}
 
@@ -152,6 +152,27 @@ def test_pair_encoder_truncation_and_order():
     batch = encoder.batch(encoded)
     assert batch["input_ids"].shape == (4, 12) and batch["token_type_ids"][3].tolist() == [0] * 6 + [1] * 6
     assert vocab["[PAD]"] == batch["input_ids"][0, -1] and batch["attention_mask"][0].sum() == 5
+
+
+def test_pair_encoder_can_read_the_start_of_the_next_turn():
+    tokenizer = tiny_tokenizer()
+    encoder = PairEncoder(tokenizer, max_length=14, context_turns=2, context_reserve=2, next_tokens=4)
+    assert encoder.config()["next_tokens"] == 4 and "next_tokens" not in PairEncoder(tokenizer).config()
+    encoded = encoder.encode(["why", "i quit", " ", "you feel great", "i smoke"],
+                             ["counsellor", "client", "client", "counsellor", "client"], [1, 1, 1, 1, 2])
+
+    def words(k):
+        ids, first = encoded[k]
+        return [tokenizer.id_to_token(i) for i in ids[first:]]
+
+    # The next non-blank turn of the same transcript first, cut to `next_tokens`; then the previous turns.
+    assert words(0) == ["next", "client", ":", "i", "[SEP]"]
+    assert words(1) == ["next", "counsellor", ":", "you", "counsellor", ":", "why", "[SEP]"]
+    assert words(3) == ["client", ":", "i", "quit", "counsellor", ":", "[SEP]"]  # the last turn of its transcript
+    assert encoded[4][0] == encoded[4][0][: encoded[4][1]]  # alone in its transcript: no second segment
+    # A long utterance leaves room for the next turn's tokens on top of `context_reserve`.
+    long = encoder.encode(["why", "you feel great " * 6, "i quit"], ["client", "counsellor", "client"], [1, 1, 1])
+    assert long[1][1] == 14 - 1 - (2 + 4) and len(long[1][0]) == 14
 
 
 def test_allowed_codes_and_batches():

@@ -70,7 +70,8 @@ class EncoderCoder:
         tokenizer.no_padding()
         tokenizer.no_truncation()
         self.encoder = PairEncoder(tokenizer, max_length=config["max_length"],
-                                   context_turns=config["context_turns"], context_reserve=config["context_reserve"])
+                                   context_turns=config["context_turns"], context_reserve=config["context_reserve"],
+                                   next_tokens=config.get("next_tokens", 0))
         self.config = config
         self.path = path
         self.threads = int(threads)

@@ -9,6 +9,11 @@ The first segment (token type 0) is the utterance with its own side as a word ("
 transcript, newest first, each prefixed by its side. Every text is tokenized once. When a pair is longer
 than `max_length`, the utterance keeps at most `max_length - 3 - min(len(context), context_reserve)`
 tokens and the context fills what is left, losing its oldest tokens first.
+
+With `next_tokens` > 0 the context segment opens with the first `next_tokens` tokens of the next
+non-blank turn of the transcript, prefixed "next <side> :" (how a turn is answered tells a reflection
+from a question, and change talk from sustain talk), and the utterance leaves room for them on top of
+`context_reserve`.
 """
 
 from __future__ import annotations
@@ -17,29 +22,35 @@ import numpy as np
 import pandas as pd
 
 PAIR_FORMAT = "side_utterance__previous_turns_newest_first"
+NEXT_PAIR_FORMAT = "side_utterance__next_turn_then_previous_turns_newest_first"
 CONTEXT_TURNS = 3
 CONTEXT_RESERVE = 16
 
 
 class PairEncoder:
-    """Token ids of (utterance, previous turns) pairs from a `tokenizers.Tokenizer` (a BERT WordPiece one)."""
+    """Token ids of (utterance, context turns) pairs from a `tokenizers.Tokenizer` (a BERT WordPiece one)."""
 
     def __init__(self, tokenizer, max_length: int = 64, context_turns: int = CONTEXT_TURNS,
-                 context_reserve: int = CONTEXT_RESERVE):
+                 context_reserve: int = CONTEXT_RESERVE, next_tokens: int = 0):
         self.tokenizer = tokenizer
         self.max_length = int(max_length)
         self.context_turns = int(context_turns)
         self.context_reserve = int(context_reserve)
+        self.next_tokens = int(next_tokens)
         self.cls = tokenizer.token_to_id("[CLS]")
         self.sep = tokenizer.token_to_id("[SEP]")
         self.pad = tokenizer.token_to_id("[PAD]") or 0
         if self.cls is None or self.sep is None:
             raise ValueError("the tokenizer has no [CLS] or [SEP] token")
         self.prefix = {side: self._ids(f"{side} :") for side in ("counsellor", "client")}
+        self.next_prefix = {side: self._ids(f"next {side} :") for side in ("counsellor", "client")}
 
     def config(self) -> dict:
-        return {"pair_format": PAIR_FORMAT, "max_length": self.max_length, "context_turns": self.context_turns,
-                "context_reserve": self.context_reserve}
+        config = {"pair_format": PAIR_FORMAT, "max_length": self.max_length, "context_turns": self.context_turns,
+                  "context_reserve": self.context_reserve}
+        if self.next_tokens:
+            config.update(pair_format=NEXT_PAIR_FORMAT, next_tokens=self.next_tokens)
+        return config
 
     def _ids(self, text: str) -> list[int]:
         return self.tokenizer.encode(text, add_special_tokens=False).ids
@@ -54,7 +65,7 @@ class PairEncoder:
         """(ids, length of the first segment with [CLS] and [SEP]) for each row in `rows` (default: all).
 
         `texts`, `sides` and `conversations` are the whole table in conversation order; context is
-        built from every row of the same conversation before each row whose text is not blank.
+        built from the non-blank rows of the same conversation before (and, with `next_tokens`, after) each row.
         """
         texts = ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in texts]
         sides = list(sides)
@@ -66,6 +77,16 @@ class PairEncoder:
         present = np.array([t.strip() != "" for t in texts], dtype=bool)
         # Which rows are needed: the wanted rows and up to `context_turns` present rows before each.
         need = wanted.copy()
+        following = np.full(n, -1)  # the next present row of the same conversation
+        if self.next_tokens:
+            after = -1
+            for i in range(n - 1, -1, -1):
+                if i + 1 < n and conv[i + 1] != conv[i]:
+                    after = -1
+                following[i] = after
+                if present[i]:
+                    after = i
+            need[following[wanted & (following >= 0)]] = True
         previous: dict[int, list[int]] = {}
         history: list[int] = []
         for i in range(n):
@@ -85,11 +106,15 @@ class PairEncoder:
         for i in rows:
             utt = self.prefix[sides[i]] + tokens[i]
             ctx: list[int] = []
+            if self.next_tokens and following[i] >= 0:
+                j = following[i]
+                ctx = (self.next_prefix[sides[j]] + tokens[j])[: self.next_tokens]
+            head = len(ctx)  # the next turn's tokens come first and add to the context's reserve
             for j in previous[i]:
                 ctx += self.prefix[sides[j]] + tokens[j]
                 if len(ctx) >= budget:
                     break
-            utt = utt[: budget - min(len(ctx), self.context_reserve)]
+            utt = utt[: budget - min(len(ctx), self.context_reserve + head)]
             ctx = ctx[: budget - len(utt)]
             first = [self.cls] + utt + [self.sep]
             out.append((first + ctx + [self.sep] if ctx else first, len(first)))

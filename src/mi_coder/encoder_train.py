@@ -153,7 +153,7 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
                   batch_size: int = 32, lr: float = 5e-5, corpus_weights=None, seed: int = 0, progress=None,
                   warmup: float = 0.06, weight_decay: float = 0.01, checkpoint_every: int = 200, base=None,
                   tokenizer=None, bf16: bool | None = None, threads: int | None = 2, export: bool = True,
-                  quantize: bool = True) -> dict:
+                  quantize: bool = True, next_tokens: int = 0) -> dict:
     """Fine-tune on the coded, non-blank rows of `frame` among `train_rows` (positions; default all), resumably.
 
     `frame` is canonical (columns conversation, side, text, code; rows in conversation order).
@@ -171,7 +171,7 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
         bf16 = _has_fast_bf16()
     tokenizer = tokenizer if tokenizer is not None else load_tokenizer(
         None if base is None or not isinstance(base, (str, Path)) else Path(base) / "tokenizer.json")
-    encoder = PairEncoder(tokenizer, max_length=max_length)
+    encoder = PairEncoder(tokenizer, max_length=max_length, next_tokens=next_tokens)
 
     codes = frame["code"].to_numpy(dtype=object)
     present = frame["text"].fillna("").astype(str).str.strip().ne("").to_numpy()
