@@ -7,9 +7,10 @@ RUN_k holds fold k's held-out probabilities of both tiers (NaN outside fold k), 
 - the fast tier, fast_fold<k>.npz: `python benchmarks/tier_comparison.py --encoder RUN_k --fold k --fast-only`
   (the shipped fast recipe fitted on the other four folds);
 - the encoder, heldout_int8.npz (and heldout_fp32.npz where the fp32 file was scored too):
-  `python benchmarks/train_encoder.py --holdout-fold k --out RUN_k --epochs 2 --max-length 48 --subsample
-  esconv=6000 reddit_advice=3000 mibot=4000 --corpora annomi esconv welivita mibot reddit_advice [--int8-only]`,
-  the shipped accurate recipe (the first one had `--epochs 1`). For fold 0, `mi-coder train --tier accurate`
+  `python benchmarks/train_encoder.py --holdout-fold k --out RUN_k --epochs 2 --max-length 48 --lr 1e-4
+  --subsample esconv=6000 reddit_advice=3000 mibot=4000 --corpora annomi esconv welivita mibot reddit_advice
+  [--int8-only]`, the shipped accurate recipe (the first one had `--epochs 1`, the second the default
+  `--lr 5e-5`). For fold 0, `mi-coder train --tier accurate`
   leaves both in its -work folder (fast_fold0.npz, encoder_fold0_<hash>.npz), which serves as RUN_0.
 
 Every row of every corpus is then held out exactly once. The table scores, per domain: the fast tier,

@@ -7,4 +7,4 @@ replacing the package. `mi-coder train -o models/default.joblib` prints the new 
 SHIPPED_SHA256 = "a280d2ff307ce7e4a49f117a01dc0860622c9c86386f119fdc1d0ae9d3b8a855"
 
 # The accurate tier's ONNX encoder (models/accurate/model.onnx); empty while no accurate tier ships.
-ACCURATE_ENCODER_SHA256 = "50608bc545ff90074e9caaeed1e93d86e41adc9ec5f8f2534cf78008eee82e07"
+ACCURATE_ENCODER_SHA256 = "f187143032518bbddbead13422f499885e2a5f57329c35341b1fcb585328314f"
