@@ -160,7 +160,8 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
     `corpus_weights` is a per-row array over `frame` (default `mi_coder.corpora.corpus_weights`).
     `progress(step, total_steps, info)` is called after every step. `base`: a model folder (default the
     packaged all-MiniLM-L6-v2) or a `transformers.BertConfig` for a randomly initialised model (tests).
-    `bf16`: autocast to bfloat16 on CPU (default: when the CPU has AMX or AVX-512 BF16). Returns the
+    `bf16`: autocast to bfloat16 on CPU (default: when the CPU has AMX or AVX-512 BF16). `next_tokens`:
+    also read the start of the next turn (`encoder_input.PairEncoder`; measured, not shipped). Returns the
     run's record (also written to out_dir/train.json).
     """
     if threads:
