@@ -77,7 +77,7 @@ class PairEncoder:
         present = np.array([t.strip() != "" for t in texts], dtype=bool)
         # Which rows are needed: the wanted rows and up to `context_turns` present rows before each.
         need = wanted.copy()
-        following = np.full(n, -1)  # the next present row of the same conversation
+        following = np.full(n, -1)  # the next present row of the same conversation (-1: none, or not read)
         if self.next_tokens:
             after = -1
             for i in range(n - 1, -1, -1):
@@ -106,7 +106,7 @@ class PairEncoder:
         for i in rows:
             utt = self.prefix[sides[i]] + tokens[i]
             ctx: list[int] = []
-            if self.next_tokens and following[i] >= 0:
+            if following[i] >= 0:
                 j = following[i]
                 ctx = (self.next_prefix[sides[j]] + tokens[j])[: self.next_tokens]
             head = len(ctx)  # the next turn's tokens come first and add to the context's reserve
