@@ -88,7 +88,8 @@ def _coder(model, trusted):
     """The model at `model` (None: the shipped one), loaded once per process; `trusted` as `load_model` takes it."""
     from .tiers import load_coder
 
-    key = (str(model), trusted)
+    # None means $MI_CODER_MODEL's file when it is set: a process that changes it gets that model, not the last one
+    key = (str(model), trusted, os.environ.get("MI_CODER_MODEL") if model is None else None)
     if key not in _CODERS:
         _CODERS[key] = load_coder(model, trusted=trusted)
     return _CODERS[key]
@@ -178,12 +179,12 @@ def _code_to(tmp: Path, source: Path, model, trusted, jobs, chunk_rows, progress
 def _code_chunks(tmp: Path, chunks, model, trusted, jobs, progress, safe, options) -> int:
     # The input is checked (readable, columns found) before the model is loaded: a bad file fails
     # in a second, not after loading. With workers, only they unpickle the model; the main process
-    # checks its pinned hash, then just reads, hands out chunks and writes.
+    # checks that it would load (a pinned hash, a tier's files), then just reads, hands out chunks and writes.
     if jobs == 1:
         _coder(model, trusted)
     else:
-        from .modelio import pinned_bytes
-        pinned_bytes(model, trusted)
+        from .tiers import check_loadable
+        check_loadable(model, trusted)
     chunks = whole_transcripts(chunks, options["layout"])
     rows = 0
     with Workers(jobs if jobs > 1 else 0, model, trusted, options) as pool:

@@ -55,6 +55,33 @@ def load_coder(model=None, trusted=False, sha256: str | None = None):
     return load_tier(model) if is_tier(model) else load_model(model, trusted=trusted, sha256=sha256)
 
 
+def check_loadable(model=None, trusted=False) -> None:
+    """Refuse, before workers start, a model that `load_coder` would refuse, without unpickling anything:
+    a file's pinned hash, or a tier's shipped files (the encoder's own hash is checked where it loads)."""
+    from .modelio import pinned_bytes
+
+    if model is None:
+        model = default_tier()
+    if not is_tier(model):
+        pinned_bytes(model, trusted)
+        return
+    pinned_bytes(None)
+    if model == "accurate":
+        _accurate_folder()
+
+
+def _accurate_folder() -> Path:
+    """The accurate tier's folder, or the InputError that says this installation has none."""
+    from .errors import InputError
+    from .pins import ACCURATE_ENCODER_SHA256
+
+    folder = accurate_dir()
+    if not ACCURATE_ENCODER_SHA256 or not (folder / "encoder.json").is_file():
+        raise InputError(f"{folder}: this installation has no accurate tier; use --tier fast "
+                         f"(or train one: mi-coder train --tier accurate)")
+    return folder
+
+
 def load_tier(name: str):
     """The shipped coder of tier `name`; the accurate tier refuses files whose hashes are not the pinned ones."""
     from .errors import InputError
@@ -66,10 +93,7 @@ def load_tier(name: str):
     coder = load_model(None)
     if name == "fast":
         return coder
-    folder = accurate_dir()
-    if not ACCURATE_ENCODER_SHA256 or not (folder / "encoder.json").is_file():
-        raise InputError(f"{folder}: this installation has no accurate tier; use --tier fast "
-                         f"(or train one: mi-coder train --tier accurate)")
+    folder = _accurate_folder()
     manifest = read_manifest(folder.with_suffix(".json"))
     if manifest.get("fast_sha256", coder.model_sha256_) != coder.model_sha256_:
         raise InputError(f"{folder}: the accurate tier was built on fast model {manifest['fast_sha256'][:16]}, not on "
