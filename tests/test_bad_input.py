@@ -16,7 +16,7 @@ CASES = {
     "missing_file": None,
     "empty": b"",
     "header_only": b"speaker,text\n",
-    "no_text_column": b"speaker,body\nclient,hi\n",
+    "no_text_column": b"speaker,note\nclient,hi\n",
     "ambiguous_columns": b"text,Text\na,b\n",
     "two_text_columns": b"speaker,text,content\nclient,a,b\n",
     "unknown_speakers": b"speaker,text\nclient,hi\nnarrator,so\nbot,x\n",

@@ -110,7 +110,7 @@ def test_empty_text_gets_empty_code_and_rows_are_kept(tmp_path):
 
 @pytest.mark.parametrize("content, match", [
     ("who,text\nnarrator,hello\n", "'who', row 2.*--counsellor-values"),
-    ("speaker,body\nclient,hi\n", "no text column.*--text-col"),
+    ("speaker,note\nclient,hi\n", "no text column.*--text-col"),
     ("", "empty"),
 ])
 def test_bad_input_exits_2_with_one_line_and_no_output(tmp_path, capsys, content, match):
@@ -244,7 +244,7 @@ def test_the_loaded_coder_says_what_it_is():
 def test_bad_input_is_reported_before_the_model_is_loaded(tmp_path, capsys):
     """A file without a text column fails on the input, not after seconds of loading (or on the model)."""
     src = tmp_path / "in.csv"
-    src.write_text("speaker,body\nclient,hi\n")
+    src.write_text("speaker,note\nclient,hi\n")
     assert main(["code", str(src), "-o", str(tmp_path / "o.csv"), "--model", str(tmp_path / "absent.joblib")]) == 2
     err = capsys.readouterr().err
     assert "text column" in err and "model" not in err

@@ -14,8 +14,8 @@ def test_columns_found_by_name_case_insensitively():
 
 
 def test_given_column_overrides_and_missing_text_is_an_error():
-    frame = pd.DataFrame(columns=["msg", "who"])
-    assert Layout.resolve(frame, text_col="MSG").text == "msg"
+    frame = pd.DataFrame(columns=["note", "who"])
+    assert Layout.resolve(frame, text_col="NOTE").text == "note"
     with pytest.raises(InputError, match="text_col="):
         Layout.resolve(frame, source="chat.csv")
     with pytest.raises(InputError, match="chat.csv.*'body'"):
@@ -102,3 +102,72 @@ def test_neither_speaker_nor_transcript_column_reads_independent_utterances():
     assert not Layout.resolve(prefixed).independent
     assert not Layout.resolve(prefixed.assign(mi_side=["counsellor", "client"])).independent  # a coded conversation
     assert Layout.resolve(replies.assign(mi_side="counsellor")).independent  # a coded list of replies
+
+
+def _chat(names=("session", "who", "message"), counsellor="coach", client="member"):
+    """Two sessions of a chat export: a coach and a member taking turns, six turns each."""
+    rows = [(s, speaker, f"turn {i}") for s in ("s1", "s2") for i in range(6)
+            for speaker in (counsellor, client)]
+    return pd.DataFrame(rows, columns=list(names))
+
+
+@pytest.mark.parametrize("transcript", ["session", "transcript", "Conversation", "chat_id", "Dialogue No", "call_id",
+                                        "session_number"])
+@pytest.mark.parametrize("speaker", ["who", "From", "sender", "name"])
+def test_the_names_people_give_transcripts_and_speakers_are_recognised(transcript, speaker):
+    frame = _chat((transcript, speaker, "message"))
+    layout = Layout.resolve(frame)
+    assert (layout.transcript, layout.speaker, layout.text) == (transcript, speaker, "message")
+    assert list(layout.sides(frame)[:2]) == ["counsellor", "client"]
+    assert len(set(layout.conversations(frame))) == 2
+
+
+def test_a_speaker_or_transcript_column_under_another_name_stops_with_the_flag_to_use():
+    """Once, `visit,person,message` was coded all-counsellor as one transcript, exit 0."""
+    frame = _chat(("visit", "person_x", "message"))
+    with speaking(cli=True), pytest.raises(InputError) as err:
+        Layout.resolve(frame, source="chat.csv")
+    message = str(err.value)
+    assert "chat.csv" in message and "'person_x'" in message and "--speaker-col person_x" in message
+    assert "turn" not in message and "coach" not in message  # names columns, never cells
+    with speaking(cli=True), pytest.raises(InputError, match="'visit'.*--transcript-col visit"):
+        Layout.resolve(frame, speaker_col="person_x", source="chat.csv")
+    with pytest.raises(InputError, match="transcript_col='visit'"):  # Python's words
+        Layout.resolve(frame, speaker_col="person_x")
+    named = Layout.resolve(frame, speaker_col="person_x", transcript_col="visit")
+    assert len(set(named.conversations(frame))) == 2
+    alone = Layout.resolve(frame, speaker_col="none", transcript_col="none")
+    assert alone.speaker is None and alone.transcript is None
+    assert not Layout.resolve(frame, speaker_col="person_x", independent=False).independent
+
+
+def test_columns_that_do_not_take_turns_or_form_blocks_are_no_candidates():
+    replies = pd.DataFrame({"reply": [f"r{i}" for i in range(12)], "rating": [1, 2, 3] * 4,
+                            "topic": ["a", "b", "a", "c", "b", "a", "c", "c", "a", "b", "a", "b"],
+                            "id": range(12)})
+    assert Layout.resolve(replies).independent
+
+
+def test_code_frame_codes_a_chat_export_per_session_with_both_sides():
+    import mi_coder
+
+    coded = mi_coder.load("fast").code_frame(_chat())
+    assert coded["mi_side"].tolist()[:2] == ["counsellor", "client"]
+    assert coded["mi_transcript"].tolist() == coded["session"].tolist()
+    with pytest.raises(InputError, match="speaker_col='person_x'"):
+        mi_coder.load("fast").code_frame(_chat(("visit", "person_x", "message")))
+
+
+def test_a_coded_table_keeps_the_transcripts_it_was_coded_in():
+    """`code --transcript-col visit`, then summarize with no flags: once one transcript 'all'."""
+    import mi_coder
+
+    frame = _chat(("visit", "who", "message"))
+    coded = mi_coder.load("fast").code_frame(frame, transcript_col="visit")
+    assert Layout.resolve(coded).transcript == "visit"  # the user's column, found through mi_transcript
+    summary = mi_coder.summarize(coded.drop(columns=[]), confusion=None)
+    assert summary["visit"].tolist() == ["s1", "s2"]
+    assert Layout.resolve(coded.drop(columns=["visit"])).transcript == "mi_transcript"
+    one = mi_coder.load("fast").code_frame(frame, transcript_col="none")
+    assert set(one["mi_transcript"]) == {""}
+    assert mi_coder.summarize(one, confusion=None)["transcript_id"].tolist() == ["all"]

@@ -159,7 +159,7 @@ def test_member_prefixes_follow_the_client_values(tmp_path, coder):
 
 
 def test_python_errors_speak_python(coder):
-    frame = pd.DataFrame({"body": ["hi"]})
+    frame = pd.DataFrame({"note": ["hi"]})
     with pytest.raises(InputError, match="text_col=") as err:
         coder.code_frame(frame)
     assert "--" not in str(err.value)
@@ -190,3 +190,43 @@ def test_the_notebooks_extra_installs_jupyter():
 
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     assert any(req.startswith("notebook") and not req.startswith("nbformat") for req in extras["notebooks"])
+
+
+def _chat_export(path, names=("session", "who", "message")):
+    """A recovery coach's chat export: two sessions, coach and member taking turns."""
+    session = pd.read_csv(EXAMPLES / "counselling_session.csv")
+    rows = [(f"s{k}", "coach" if who == "therapist" else "member", text)
+            for k in (1, 2) for who, text in zip(session["interlocutor"], session["utterance_text"])]
+    pd.DataFrame(rows, columns=list(names)).to_csv(path, index=False)
+    return path
+
+
+def test_issue_29_a_chat_export_is_coded_per_session_with_both_sides_and_stays_so(tmp_path):
+    """`session,who,message` (coach/member) was coded all-counsellor as one transcript, exit 0; and after
+    `code --transcript-col visit`, `summarize` without the flag gave one transcript 'all'."""
+    src, coded = _chat_export(tmp_path / "chat.csv"), tmp_path / "coded.csv"
+    assert main(["code", str(src), "-o", str(coded), "--tier", "fast", "--quiet"]) == 0
+    out = pd.read_csv(coded, dtype=str)
+    assert (out["who"].eq("member") == out["mi_side"].eq("client")).all()
+    summary = tmp_path / "summary.csv"
+    assert main(["summarize", str(coded), "-o", str(summary)]) == 0
+    assert pd.read_csv(summary)["session"].tolist() == ["s1", "s2"]
+
+    visits = _chat_export(tmp_path / "visits.csv", ("visit", "who", "message"))
+    assert main(["code", str(visits), "-o", str(coded), "--tier", "fast", "--quiet"]) == 2  # 'visit' unnamed
+    assert not coded.exists() or pd.read_csv(coded, dtype=str).columns[0] == "session"  # nothing half-written
+    assert main(["code", str(visits), "-o", str(coded), "--tier", "fast", "--quiet", "--transcript-col", "visit"]) == 0
+    assert main(["summarize", str(coded), "-o", str(summary)]) == 0
+    assert pd.read_csv(summary)["visit"].tolist() == ["s1", "s2"]
+    report = tmp_path / "report.html"
+    assert main(["report", str(coded), "-o", str(report)]) == 0
+    html = report.read_text(encoding="utf-8")
+    assert "s1" in html and "s2" in html
+
+
+def test_issue_29_an_unnamed_speaker_column_stops_the_cli_naming_it(tmp_path, capsys):
+    src = _chat_export(tmp_path / "chat.csv", ("session", "voice", "message"))
+    assert main(["code", str(src), "-o", str(tmp_path / "coded.csv"), "--tier", "fast", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "'voice'" in err and "--speaker-col voice" in err and "\n" not in err.strip()
+    assert not (tmp_path / "coded.csv").exists()

@@ -29,10 +29,13 @@ FORMATS = ("CSV (comma, tab, semicolon or | separated; .tsv; gzip-compressed .gz
 
 def _column_options(parser: argparse.ArgumentParser, readings: bool = True) -> None:
     parser.add_argument("--text-col", help="utterance text column (default: utterance_text, text, utterance, "
-                                           "content; else reply, response, message)")
-    parser.add_argument("--speaker-col", help="speaker column (default: interlocutor, speaker, role, author)")
+                                           "content; else reply, response, message, msg, body, …)")
+    parser.add_argument("--speaker-col", help="speaker column (default: interlocutor, speaker, role, author; else "
+                                              "who, from, sender, name, …); 'none': every row is the counsellor's")
     parser.add_argument("--transcript-col",
-                        help="transcript column (default: transcript_id, conversation_id, session_id, dialog_id, conv_id)")
+                        help="transcript column (default: transcript_id, conversation_id, session_id, dialog_id, "
+                             "conv_id; else transcript, session, conversation, chat, dialogue, call, … and their "
+                             "_id/_no forms; a coded file's mi_transcript); 'none': one transcript")
     parser.add_argument("--counsellor-values", help="comma-separated speaker values of the counsellor side")
     parser.add_argument("--client-values", help="comma-separated speaker values of the client side")
     if not readings:

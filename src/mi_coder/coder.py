@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .codes import (ALL_CODES, CLIENT, CODES, COARSE_OF, COUNSELLOR, allowed_codes, best_codes, is_partial,
                     side_codes, side_name)
-from .columns import MODEL_COLUMN, SIDE_COLUMN, Layout
+from .columns import MODEL_COLUMN, SIDE_COLUMN, TRANSCRIPT_COLUMN, Layout
 from .errors import InputError
 from .features import ContextFeatures, LinearFeaturizer, without_context
 from .model import CodeOrderClassifier, HierarchicalClassifier
@@ -306,6 +306,8 @@ class MICoder(ClassifierMixin, BaseEstimator):
         result["mi_code"] = codes
         result["mi_confidence"] = np.round(confidence, 4)
         result[SIDE_COLUMN] = side
+        result[TRANSCRIPT_COLUMN] = (layout.transcripts(frame).fillna("").to_numpy(dtype=object)
+                                     if layout.transcript is not None and not layout.independent else "")
         # Which model coded the rows, so summaries take their intervals from its confusions.
         result[MODEL_COLUMN] = getattr(self, "model_sha256_", "")[:16]
         if probabilities:

@@ -12,10 +12,17 @@ from .codes import CLIENT, CLIENT_VALUES, COUNSELLOR, COUNSELLOR_VALUES
 from .errors import InputError, Notice, cli_words, option
 
 TEXT_NAMES = ("utterance_text", "text", "utterance", "content")
-# Looked for only when none of TEXT_NAMES is there: chatbot logs name their text column so.
-TEXT_FALLBACK_NAMES = ("reply", "response", "message")
+# Looked for only when none of TEXT_NAMES is there: chat exports and chatbot logs name their text column so.
+TEXT_FALLBACK_NAMES = ("reply", "response", "message", "msg", "body", "sentence", "transcript_text", "message_text")
 SPEAKER_NAMES = ("interlocutor", "speaker", "role", "author")
+SPEAKER_FALLBACK_NAMES = ("who", "from", "sender", "sender_name", "speaker_name", "speaker_role", "speaker_id",
+                          "name", "user", "party", "person", "side", "speaker_label")
 TRANSCRIPT_NAMES = ("transcript_id", "conversation_id", "session_id", "dialog_id", "conv_id")
+# What chat exports, call logs and research files call a transcript, bare or as `_id`/`_no`/`_number`.
+TRANSCRIPT_FALLBACK_NAMES = tuple(f"{base}{suffix}" for base in ("transcript", "session", "conversation", "conv",
+                                                                  "chat", "dialogue", "dialog", "call", "thread")
+                                  for suffix in ("", "_id", "id", "_no", "no", "_number", "_num", "_nr"))
+NONE = "none"  # `--speaker-col none` / `--transcript-col none`: the table has no such column, do not look for one
 # Optional: a within-transcript order column; when it goes down, a new copy of the transcript starts.
 ORDER_NAMES = ("utterance_id", "turn", "turn_id", "utterance_index")
 
@@ -35,7 +42,9 @@ def find_one(frame: pd.DataFrame, given: str | None, names, what: str, source: s
             return lowered[given.lower()]
         raise InputError(f"{source}: no column named {given!r} (given as the {what} column); "
                          f"columns are {', '.join(map(str, frame.columns))}")
-    lowered = {str(c).strip().lower(): c for c in frame.columns}
+    lowered = {}
+    for c in frame.columns:
+        lowered.setdefault(_normal(c), c)
     for group in (names, fallback):
         present = [lowered[name] for name in group if name in lowered]
         if len(present) > 1 and unique:
@@ -47,6 +56,16 @@ def find_one(frame: pd.DataFrame, given: str | None, names, what: str, source: s
         raise InputError(f"{source}: no {what} column found (looked for {', '.join((*names, *fallback))}); "
                          f"name it with {option(what + '_col')}")
     return None
+
+
+def _normal(name) -> str:
+    """A column name as the name lists spell it: lower case, spaces, dashes and dots as '_' ('Session ID' -> session_id)."""
+    return re.sub(r"[\s.\-]+", "_", str(name).strip().lower())
+
+
+def _none(given) -> bool:
+    """True where the user said the table has no such column (`none`, or False in Python)."""
+    return given is False or (isinstance(given, str) and given.strip().lower() == NONE)
 
 
 def file_row(frame: pd.DataFrame, pos: int) -> int:
@@ -86,8 +105,11 @@ PREFIX_SIDES = {"t": COUNSELLOR, "th": COUNSELLOR, "c": CLIENT, "cl": CLIENT}
 PREFIX_SHARE = 0.8  # this share of the non-blank texts starting with a prefix makes a prefixed transcript
 
 SIDE_COLUMN = "mi_side"  # written by `mi-coder code`, so later steps never guess a row's side
+# Written by `mi-coder code`: the transcript each row was coded in ('' when the table had no transcript
+# column), so that summarize and report find the sessions the way code did, without the flags.
+TRANSCRIPT_COLUMN = "mi_transcript"
 MODEL_COLUMN = "mi_model"  # written by `mi-coder code`: the first 16 hex digits of the model file's SHA-256
-ADDED_COLUMNS = ("mi_code", "mi_confidence", SIDE_COLUMN, MODEL_COLUMN)  # and p_<code> with probabilities
+ADDED_COLUMNS = ("mi_code", "mi_confidence", SIDE_COLUMN, TRANSCRIPT_COLUMN, MODEL_COLUMN)  # and p_<code>
 
 
 @dataclass(frozen=True)
@@ -122,13 +144,24 @@ class Layout:
         # A coded table's own record of each row's side, unless the user says how to read speakers.
         explicit = speaker_col is not None or counsellor_values is not None or client_values is not None
         side = SIDE_COLUMN if SIDE_COLUMN in frame.columns and not explicit else None
+        no_speaker, no_transcript = _none(speaker_col), _none(transcript_col)
         text = find_one(frame, text_col, TEXT_NAMES, "text", source, required=require_text,
                         fallback=TEXT_FALLBACK_NAMES)
-        speaker = find_one(frame, speaker_col, SPEAKER_NAMES, "speaker", source)
-        transcript = find_one(frame, transcript_col, TRANSCRIPT_NAMES, "transcript", source)
+        speaker = None if no_speaker else find_one(frame, speaker_col, SPEAKER_NAMES, "speaker", source,
+                                                   fallback=SPEAKER_FALLBACK_NAMES)
+        transcript = None if no_transcript else find_one(frame, transcript_col, TRANSCRIPT_NAMES, "transcript",
+                                                         source, fallback=TRANSCRIPT_FALLBACK_NAMES)
+        coded_in = _coded_transcript(frame) if transcript is None and transcript_col is None else False
+        if coded_in is not False:  # a coded table without such a column by name: the transcripts code found
+            transcript, no_transcript = coded_in, coded_in is None
+        order = find_one(frame, None, ORDER_NAMES, "order", source, unique=False)
         values = (_values(counsellor_values) or COUNSELLOR_VALUES, _values(client_values) or CLIENT_VALUES)
         prefixed = speaker is None and side is None and text is not None and _prefixed(frame[text], source, text,
                                                                                       values)
+        if speaker is None and side is None and not prefixed and not no_speaker:
+            _refuse_unnamed(frame, "speaker", _speaker_like(frame, {text, transcript, order}, values), source)
+        if transcript is None and independent is None and not no_transcript:
+            _refuse_unnamed(frame, "transcript", _transcript_like(frame, {text, speaker, order, side}), source)
         if independent is None:
             independent = _independent(frame, text, speaker, transcript, side, prefixed, source, values)
         return cls(
@@ -136,7 +169,7 @@ class Layout:
             speaker=speaker,
             prefixed=prefixed,
             transcript=transcript,
-            order=find_one(frame, None, ORDER_NAMES, "order", source, unique=False),
+            order=order,
             side=side,
             counsellor_values=values[0],
             client_values=values[1],
@@ -257,6 +290,78 @@ def with_layout(frame: pd.DataFrame, options: dict, source: str = "input") -> di
                       f"utterance; pass {option('one_transcript') if cli_words() else 'independent=False'} to read "
                       f"the rows as one conversation", Notice, stacklevel=2)
     return dict(options, layout=layout)
+
+
+def _coded_transcript(frame: pd.DataFrame):
+    """In a coded table, the column of the transcripts `code` found: the user's column that `mi_transcript`
+    repeats (else `mi_transcript` itself), None where code found none; False for a table not coded so."""
+    if TRANSCRIPT_COLUMN not in frame.columns:
+        return False
+    coded = frame[TRANSCRIPT_COLUMN].astype("string").fillna("").str.strip()
+    if not coded.ne("").any():
+        return None
+    for column in frame.columns:
+        if column not in ADDED_COLUMNS and not str(column).startswith("p_") and \
+                frame[column].astype("string").fillna("").str.strip().equals(coded):
+            return column
+    return TRANSCRIPT_COLUMN
+
+
+def _runs(values: pd.Series) -> int:
+    """How many runs of equal consecutive values a column has."""
+    return int(values.ne(values.shift()).fillna(True).sum())
+
+
+def _speaker_like(frame: pd.DataFrame, used: set, values) -> list[str]:
+    """Columns that look like speakers: short labels naming a side, or two voices taking turns; not numbers."""
+    known = set(values[0]) | set(values[1]) | {COUNSELLOR, CLIENT, "counselor"}
+    out = []
+    for column in frame.columns:
+        if column in used or str(column).startswith(("mi_", "p_")) or pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        labels = frame[column].astype("string").str.strip().str.lower().dropna()
+        labels = labels[labels.ne("")]
+        distinct = labels.nunique()
+        if len(labels) < 4 or not 2 <= distinct <= 12 or labels.str.len().mean() > 40:
+            continue
+        two_sides = labels.value_counts().iloc[:2].sum() >= 0.8 * len(labels)  # two voices, taking turns
+        if set(labels.unique()) & known or (two_sides and _runs(labels) >= max(4, len(labels) / 4)):
+            out.append(str(column))
+    return out
+
+
+def _transcript_like(frame: pd.DataFrame, used: set) -> list[str]:
+    """Columns that look like transcript ids: a few values, each in one block of rows, filled in on every row."""
+    out = []
+    for column in frame.columns:
+        if column in used or str(column).startswith(("mi_", "p_")):
+            continue
+        ids = frame[column].astype("string").str.strip()
+        if ids.isna().any() or ids.eq("").any() or len(ids) < 6:
+            continue
+        distinct = ids.nunique()
+        if 2 <= distinct <= len(ids) / 3 and _runs(ids) == distinct:
+            out.append(str(column))
+    return out
+
+
+def _refuse_unnamed(frame, what: str, candidates: list[str], source: str) -> None:
+    """Stop when a table plainly has a speaker or transcript column under a name not looked for: coding it
+    as one side or one session would give wrong numbers without a word."""
+    if not candidates:
+        return
+    names = ", ".join(map(repr, candidates))
+    flag = (lambda value: f"{option(what + '_col')} {value}") if cli_words() else \
+        (lambda value: f"{what}_col={value!r}")
+    if what == "speaker":
+        reading = "every row would be coded as the counsellor's"
+        other = (f"name it with {flag(candidates[0])} (and {option('counsellor_values')}/{option('client_values')} "
+                 f"for its values), or pass {flag(NONE)} if every row is the counsellor's")
+    else:
+        reading = "the whole table would be coded as one transcript"
+        other = f"name it with {flag(candidates[0])}, or pass {flag(NONE)} to read the table as one transcript"
+    raise InputError(f"{source}: no {what} column found by name, but column(s) {names} look like one ({reading}); "
+                     f"{other}")
 
 
 def _independent(frame, text, speaker, transcript, side, prefixed, source, values) -> bool:
