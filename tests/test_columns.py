@@ -171,3 +171,13 @@ def test_a_coded_table_keeps_the_transcripts_it_was_coded_in():
     one = mi_coder.load("fast").code_frame(frame, transcript_col="none")
     assert set(one["mi_transcript"]) == {""}
     assert mi_coder.summarize(one, confusion=None)["transcript_id"].tolist() == ["all"]
+
+
+def test_a_speaker_value_given_to_both_sides_is_refused():
+    """`--counsellor-values coach --client-values member,coach` once coded every coach line as the client's."""
+    frame = _chat(("session", "who", "message"))
+    with speaking(cli=True), pytest.raises(InputError, match="'coach' given to both sides.*--counsellor-values"):
+        Layout.resolve(frame, counsellor_values="coach", client_values="member,Coach")
+    # A value given to one side leaves the other side's default list ("member" is a client by default).
+    layout = Layout.resolve(frame.assign(who="member"), counsellor_values="coach,member")
+    assert set(layout.sides(frame.assign(who="member"))) == {"counsellor"}

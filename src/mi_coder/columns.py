@@ -155,7 +155,14 @@ class Layout:
         if coded_in is not False:  # a coded table without such a column by name: the transcripts code found
             transcript, no_transcript = coded_in, coded_in is None
         order = find_one(frame, None, ORDER_NAMES, "order", source, unique=False)
-        values = (_values(counsellor_values) or COUNSELLOR_VALUES, _values(client_values) or CLIENT_VALUES)
+        given = (_values(counsellor_values), _values(client_values))
+        both = [v for v in given[0] or () if v in (given[1] or ())]
+        # A value given to one side leaves the other side's default list; given to both, it is refused.
+        values = (given[0] or tuple(v for v in COUNSELLOR_VALUES if v not in (given[1] or ())),
+                  given[1] or tuple(v for v in CLIENT_VALUES if v not in (given[0] or ())))
+        if both:  # the client's list would win in silence: every such row coded as the client's
+            raise InputError(f"{source}: speaker value(s) {', '.join(map(repr, both))} given to both sides; "
+                             f"give each value to one of {option('counsellor_values')} and {option('client_values')}")
         prefixed = speaker is None and side is None and text is not None and _prefixed(frame[text], source, text,
                                                                                       values)
         if speaker is None and side is None and not prefixed and not no_speaker:
