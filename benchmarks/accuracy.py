@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from mi_coder.evaluate import format_report, headline
+from mi_coder.training import format_report, headline
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
 # (label, headline key) of the per-domain table the issues set targets on.

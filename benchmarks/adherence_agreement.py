@@ -18,11 +18,11 @@ import argparse
 import numpy as np
 import pandas as pd
 
-from mi_coder.adherence import ADHERENCE_COUNTS, adherence_flags
+from mi_coder.summary._adherence import ADHERENCE_COUNTS, adherence_flags
 from mi_coder.codes import COUNSELLOR, side_codes
-from mi_coder.coder import MICoder
-from mi_coder.corpora import CORPORA, read_corpora
-from mi_coder.evaluate import cross_validate
+from mi_coder.coding import MICoder
+from mi_coder.training import CORPORA, read_corpora
+from mi_coder.training import cross_validate
 
 # Where MITI 4.2.1 puts each Welivita label among the adherence flags.
 EXPECTED = {

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from mi_coder.codes import ALL_CODES, side_codes
-from mi_coder.corpora import CORPORA, read_corpora
-from mi_coder.display import evidence
-from mi_coder.scores import SCORES
-from mi_coder.summarize import model_info, summarize
+from mi_coder.training import CORPORA, read_corpora
+from mi_coder.report._display import evidence
+from mi_coder.summary import SCORES
+from mi_coder.summary import model_info, summarize
 
 
 def main() -> None:

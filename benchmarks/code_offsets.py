@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mi_coder.accurate_train import MIX_WEIGHT
+from mi_coder.training._accurate import MIX_WEIGHT
 from mi_coder.codes import CODES
-from mi_coder.coder import mix
-from mi_coder.corpora import CORPORA, read_corpora
-from mi_coder.evaluate import fold_assignment, headline, headline_rows, score, scored
+from mi_coder.coding import mix
+from mi_coder.training import CORPORA, read_corpora
+from mi_coder.training._evaluate import fold_assignment, headline, headline_rows, score, scored
 from tier_comparison import session_scores
 from tier_cv import INT8, SIDES, pooled
 

@@ -19,9 +19,9 @@ import time
 import numpy as np
 from sklearn.base import clone
 
-from mi_coder.coder import MICoder
-from mi_coder.corpora import CORPORA, corpus_weights, estimator_input, read_corpora
-from mi_coder.evaluate import fold_assignment, headline, score
+from mi_coder.coding import MICoder
+from mi_coder.training._corpora import CORPORA, corpus_weights, estimator_input, read_corpora
+from mi_coder.training import fold_assignment, headline, score
 
 
 def main() -> None:

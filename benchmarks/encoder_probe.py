@@ -21,10 +21,10 @@ import numpy as np
 
 from mi_coder import MICoder
 from mi_coder.codes import CLIENT, COUNSELLOR, COUNSELLOR_CODES
-from mi_coder.corpora import corpus_weights, read_corpora
-from mi_coder.evaluate import cross_validate
-from mi_coder.features import context_table
-from mi_coder.model import CodeOrderClassifier, HierarchicalClassifier
+from mi_coder.training import corpus_weights, read_corpora
+from mi_coder.training import cross_validate
+from mi_coder.coding._features import context_table
+from mi_coder.coding._classifiers import CodeOrderClassifier, HierarchicalClassifier
 from session_stage import scores_line
 
 
@@ -75,7 +75,7 @@ def mix(linear: dict, encoder: dict, w: float) -> dict:
 
 def coarse_mix(linear: dict, encoder: dict, w: float) -> dict:
     """Mix the counsellor's coarse classes only; subtypes split as the linear coder splits them."""
-    from mi_coder.model import SUBTYPES
+    from mi_coder.coding._classifiers import SUBTYPES
 
     def merged(p):  # sibling leaves summed into their first leaf, the second dropped
         p = p.copy()

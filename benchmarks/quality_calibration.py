@@ -58,9 +58,9 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold
 
 from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES, side_codes
-from mi_coder.corpora import read_corpora
-from mi_coder.quality import WINDOWS, probability, quality_columns, shares, window_counts
-from mi_coder.train import fit_session_quality
+from mi_coder.training import read_corpora
+from mi_coder.summary._quality import WINDOWS, probability, quality_columns, shares, window_counts
+from mi_coder.training import fit_session_quality
 
 CODES = list(COUNSELLOR_CODES + CLIENT_CODES)
 
@@ -70,7 +70,7 @@ def held_out_codes(args, frame):
         cached = np.load(args.oof)
         return {side: cached[side] for side in cached.files}
     from mi_coder import MICoder
-    from mi_coder.evaluate import cross_validate
+    from mi_coder.training import cross_validate
 
     proba = cross_validate(frame, MICoder(session=None if args.session == "none" else args.session), n_splits=5)
     if args.oof:

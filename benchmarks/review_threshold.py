@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from mi_coder.codes import CODES
-from mi_coder.corpora import read_corpora
-from mi_coder.evaluate import review_thresholds, scored
+from mi_coder.training import read_corpora
+from mi_coder.training._evaluate import review_thresholds, scored
 
 
 def main() -> None:
@@ -45,7 +45,7 @@ def main() -> None:
         proba = {side: cached[side] for side in cached.files}
     else:
         from mi_coder import MICoder
-        from mi_coder.evaluate import cross_validate
+        from mi_coder.training import cross_validate
         proba = cross_validate(frame, MICoder(session=None), n_splits=5)
     out = {"1/3 (shipped rule)": review_thresholds(frame, proba),
            "1/2 (more likely wrong than right)": review_thresholds(frame, proba, accuracy=0.5)}

@@ -17,11 +17,11 @@ from sklearn.metrics import roc_auc_score
 
 from mi_coder import MICoder
 from mi_coder.codes import ALL_CODES, side_codes
-from mi_coder.corpora import read_corpora
-from mi_coder.evaluate import cross_validate, headline, once_per_utterance, score
-from mi_coder.scores import SCORES
-from mi_coder.summarize import summarize
-from mi_coder.train import fit_session_quality
+from mi_coder.training import read_corpora
+from mi_coder.training._evaluate import cross_validate, headline, once_per_utterance, score
+from mi_coder.summary import SCORES
+from mi_coder.summary import summarize
+from mi_coder.training import fit_session_quality
 
 
 def session_agreement(frame, proba) -> dict:

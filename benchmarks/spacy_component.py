@@ -18,7 +18,7 @@ import pandas as pd
 import spacy
 
 import mi_coder
-from mi_coder.spacy_component import turn_doc
+from mi_coder.integrations import turn_doc
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,11 +19,11 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
 from mi_coder.codes import ALL_CODES, side_codes
-from mi_coder.corpora import read_corpora
-from mi_coder.evaluate import cross_validate, held_out_confusion, once_per_utterance, score
-from mi_coder.scores import SCORES
-from mi_coder.summarize import summarize
-from mi_coder.validate import agreement
+from mi_coder.training import read_corpora
+from mi_coder.training._evaluate import cross_validate, held_out_confusion, once_per_utterance, score
+from mi_coder.summary import SCORES
+from mi_coder.summary import summarize
+from mi_coder.summary import agreement
 
 
 def main() -> None:
@@ -76,7 +76,7 @@ def main() -> None:
         t = t[t["reflection_to_question"].notna()]
         auc = roc_auc_score(t["mi_quality"].eq("high"), t["reflection_to_question"])
         print(f"AUC of reflection_to_question for high vs low MI quality, {label} codes: {auc:.3f}")
-    from mi_coder.train import fit_session_quality
+    from mi_coder.training import fit_session_quality
     quality = fit_session_quality(frame, proba)["evaluation"]
     print(f"AUC of mi_quality_probability for high vs low MI quality (held-out codes, {quality['folds']}-fold "
           f"transcript-grouped CV of the quality model, {quality['transcripts']} transcripts): {quality['auc']:.3f}")

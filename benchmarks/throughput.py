@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def source_transcripts() -> pd.DataFrame:
     """Real transcripts to sample from: AnnoMI + ESConv from ../shared/data, else the examples in data/."""
     try:
-        from mi_coder.corpora import read_corpora
+        from mi_coder.training import read_corpora
 
         corpus = read_corpora()
         return pd.DataFrame({"transcript_id": corpus["conversation"].astype(str),

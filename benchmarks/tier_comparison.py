@@ -23,12 +23,12 @@ import pandas as pd
 from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score
 
-from mi_coder.accurate_train import fast_fold
+from mi_coder.training._accurate import fast_fold
 from mi_coder.codes import ALL_CODES, side_codes
-from mi_coder.coder import mix
-from mi_coder.corpora import CORPORA, read_corpora
-from mi_coder.evaluate import fold_assignment, headline, once_per_utterance, score
-from mi_coder.summarize import summarize
+from mi_coder.coding import mix
+from mi_coder.training import CORPORA, read_corpora
+from mi_coder.training._evaluate import fold_assignment, headline, once_per_utterance, score
+from mi_coder.summary import summarize
 
 
 def annomi_summaries(frame: pd.DataFrame, probas: dict, rows: np.ndarray) -> tuple[pd.DataFrame, dict]:
@@ -78,7 +78,7 @@ def main() -> None:
     if (args.encoder / name).is_file():
         encoder = {k: v for k, v in np.load(args.encoder / name).items() if k in ("counsellor", "client")}
     else:
-        from mi_coder.accurate_train import encoder_fold
+        from mi_coder.training._accurate import encoder_fold
 
         name = config["model"]
         encoder = encoder_fold(frame, fold, args.fold, args.encoder, config["sha256"])

@@ -41,10 +41,10 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from mi_coder.codes import CODES
-from mi_coder.coder import mix
-from mi_coder.corpora import CORPORA, corpus_weights, read_corpora
-from mi_coder.evaluate import fold_assignment, headline, score
-from mi_coder.accurate_train import MIX_WEIGHT
+from mi_coder.coding import mix
+from mi_coder.training import CORPORA, corpus_weights, read_corpora
+from mi_coder.training import fold_assignment, headline, score
+from mi_coder.training._accurate import MIX_WEIGHT
 from tier_comparison import annomi_summaries, session_scores
 
 SIDES = ("counsellor", "client")

@@ -4,11 +4,11 @@
     python benchmarks/train_encoder.py --holdout-fold 0 --out /work/runs/enc-fold0
     python benchmarks/train_encoder.py --all --out /work/runs/enc-all
 
-`--holdout-fold k` trains on every transcript-grouped fold but k (`mi_coder.evaluate.fold_assignment`,
+`--holdout-fold k` trains on every transcript-grouped fold but k (`mi_coder.training._evaluate.fold_assignment`,
 the folds `cross_validate` uses) and writes, for the fp32 and the int8 ONNX model, the held-out
 per-side probabilities aligned with the canonical frame's rows (NaN outside fold k):
 heldout_fp32.npz and heldout_int8.npz (keys counsellor (n, 8), client (n, 3), fold (n,), holdout).
-Score them with `mi_coder.evaluate.score(frame, dict(np.load(path)))`; scores.json has both.
+Score them with `mi_coder.training._evaluate.score(frame, dict(np.load(path)))`; scores.json has both.
 encoder.json then names the int8 file as the served model only if no macro-F1 drops by more than
 0.005 against fp32 (else fp32). `--all` trains on every coded row. The run is resumable: run the same command again after a kill.
 Training time and examples/s are in train.json; the ONNX throughput in run.json.
@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mi_coder.accurate_train import training_rows
-from mi_coder.corpora import corpus_weights, default_data_dir, read_corpora
-from mi_coder.evaluate import fold_assignment
+from mi_coder.training._accurate import training_rows
+from mi_coder.training import corpus_weights, default_data_dir, read_corpora
+from mi_coder.training import fold_assignment
 
 INT8_TOLERANCE = 0.005  # macro-F1 int8 may lose against fp32 on the held-out fold and still be served
 
@@ -66,7 +66,7 @@ def main(argv=None) -> int:
                         help="smoke test: a 2-layer, 32-wide random BERT instead of all-MiniLM-L6-v2 (wiring only)")
     args = parser.parse_args(argv)
 
-    from mi_coder.encoder_train import train_encoder
+    from mi_coder.training import train_encoder
 
     data_dir = args.data_dir or default_data_dir()
     frame = read_corpora(data_dir) if args.corpora is None else read_corpora(data_dir, corpora=tuple(args.corpora))
@@ -116,8 +116,8 @@ def main(argv=None) -> int:
 
 def score_heldout(frame, fold, k, out: Path, files: dict) -> dict:
     """Held-out probabilities of every ONNX file, their scores, agreement and throughput."""
-    from mi_coder.encoder import EncoderCoder
-    from mi_coder.evaluate import headline, score
+    from mi_coder.coding import EncoderCoder
+    from mi_coder.training import headline, score
 
     held = np.flatnonzero(fold == k)
     X = pd.DataFrame({"text": frame["text"].to_numpy(dtype=object)[held],

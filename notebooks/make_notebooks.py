@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import matplotlib.pyplot as plt   # figures show inline in Jupyter
 import mi_coder
-from mi_coder.corpora import default_data_dir
+from mi_coder.training import default_data_dir
 
 ROOT = Path(mi_coder.__file__).resolve().parents[2]   # the checkout (pip install -e .)
 WORK = Path(tempfile.mkdtemp(prefix="mi_coder_nb_"))  # everything this notebook writes goes here (removed at the end)
@@ -82,8 +82,8 @@ NOTEBOOKS = {
                       'path = WORK / "mine.csv"\n'
                       'mine.to_csv(path, index=False)\n'
                       'mine["code"].value_counts()'),
-        new_code_cell('from mi_coder.corpora import read_coded_csv\n'
-                      'from mi_coder.evaluate import cross_validate, score, format_report\n'
+        new_code_cell('from mi_coder.training._corpora import read_coded_csv\n'
+                      'from mi_coder.training._evaluate import cross_validate, score, format_report\n'
                       'from mi_coder import MICoder\n'
                       '\n'
                       'frame = read_coded_csv(path, "code")\n'
@@ -100,7 +100,7 @@ NOTEBOOKS = {
                       'ax.set_yticks(range(len(matrix.index)), matrix.index)\n'
                       'ax.set_xlabel("predicted"); ax.set_ylabel("expert"); ax.set_title("Counsellor confusion (row-normalised)")\n'
                       'plt.tight_layout()'),
-        new_code_cell('from mi_coder.train import train\n'
+        new_code_cell('from mi_coder.training._fast import train\n'
                       'from mi_coder import save_model\n'
                       '\n'
                       'model = train(frame, recipe, folds=3)   # 3 grouped folds estimate the confusions used for intervals\n'
@@ -117,9 +117,9 @@ NOTEBOOKS = {
         new_code_cell(SETUP),
         new_code_cell('import numpy as np\n'
                       'from mi_coder.codes import CODES, side_codes\n'
-                      'from mi_coder.corpora import read_corpora\n'
-                      'from mi_coder.evaluate import cross_validate\n'
-                      'from mi_coder.validate import agreement\n'
+                      'from mi_coder.training._corpora import read_corpora\n'
+                      'from mi_coder.training._evaluate import cross_validate\n'
+                      'from mi_coder.summary._validate import agreement\n'
                       '\n'
                       'frame = read_corpora(DATA, corpora=("annomi",))\n'
                       'frame = frame[frame["group"].isin(sorted(frame["group"].unique())[:36])].reset_index(drop=True)\n'
@@ -131,7 +131,7 @@ NOTEBOOKS = {
                       'expert = mi_coder.summarize(coded, code_col="expert", confusion=None)\n'
                       'model = mi_coder.summarize(coded, confusion=None)\n'
                       'agreement(expert, model, "transcript_id")'),
-        new_code_cell('from mi_coder.scores import SCORES\n'
+        new_code_cell('from mi_coder.summary._scores import SCORES\n'
                       'both = expert.merge(model, on="transcript_id", suffixes=("_expert", "_model"))\n'
                       'fig, axes = plt.subplots(1, len(SCORES), figsize=(14, 3.5))\n'
                       'for ax, name in zip(axes, SCORES):\n'

@@ -26,7 +26,7 @@ def allow_list(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def data_dir():
-    from mi_coder.corpora import default_data_dir
+    from mi_coder.training import default_data_dir
 
     path = default_data_dir()
     if not (path / "annomi" / "AnnoMI-full.csv").is_file():
@@ -37,7 +37,7 @@ def data_dir():
 @pytest.fixture(scope="session")
 def corpus_slice(data_dir):
     """A fixed, small slice: 12 AnnoMI transcripts and 60 ESConv dialogues."""
-    from mi_coder.corpora import read_corpora
+    from mi_coder.training import read_corpora
 
     frame = read_corpora(data_dir)
     annomi = frame[frame["corpus"] == "annomi"]
@@ -50,8 +50,8 @@ def corpus_slice(data_dir):
 def tiny_model(corpus_slice, tmp_path_factory):
     """A model trained in seconds on the slice, saved with its manifest, its hash in the run's allow-list."""
     from mi_coder import MICoder
-    from mi_coder.modelio import save_model, trust_model
-    from mi_coder.train import train
+    from mi_coder.coding import save_model, trust_model
+    from mi_coder.training import train
 
     coder = train(corpus_slice, MICoder(), folds=3)  # first stage only: the session stage trains 3x slower
     path = tmp_path_factory.mktemp("model") / "tiny.joblib"

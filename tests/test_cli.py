@@ -192,8 +192,8 @@ def test_coded_output_records_side_and_model(tmp_path):
     table = pd.read_csv(coded)
     expected = table["speaker"].map({"supporter": "counsellor", "seeker": "client"})
     assert (table["mi_side"] == expected).all()
-    from mi_coder.modelio import read_manifest
-    from mi_coder.tiers import tier_manifest_path
+    from mi_coder.coding._modelio import read_manifest
+    from mi_coder.coding._tiers import tier_manifest_path
     # The default tier is the accurate one: its id, not the fast model's, names the rows.
     assert set(table["mi_model"]) == {read_manifest(tier_manifest_path("accurate"))["sha256"][:16]}
     assert main(["code", str(EXAMPLES / "peer_support_chat.csv"), "-o", str(coded), "--quiet", "--tier", "fast"]) == 0
@@ -231,8 +231,8 @@ def test_code_gives_the_confidence_on_request_and_refuses_a_list():
 
 def test_the_loaded_coder_says_what_it_is():
     import mi_coder
-    from mi_coder.pins import ACCURATE_ENCODER_SHA256, SHIPPED_SHA256
-    from mi_coder.tiers import tier_id
+    from mi_coder.coding._pins import ACCURATE_ENCODER_SHA256, SHIPPED_SHA256
+    from mi_coder.coding._tiers import tier_id
 
     text = repr(mi_coder.load())  # the default tier: the accurate one, named by both pinned hashes
     assert tier_id(SHIPPED_SHA256, ACCURATE_ENCODER_SHA256)[:16] in text and "EncoderCoder" in text

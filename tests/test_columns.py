@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from mi_coder.columns import Layout
+from mi_coder.io._columns import Layout
 from mi_coder.errors import InputError, speaking
 
 

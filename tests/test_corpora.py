@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from mi_coder.codes import COUNSELLOR_CODES, NOT_ADVICE, allowed_codes, mibot_code, welivita_code
-from mi_coder.corpora import CORPORA, licence_terms, read_corpora
-from mi_coder.evaluate import fold_assignment
+from mi_coder.training._corpora import CORPORA, licence_terms, read_corpora
+from mi_coder.training import fold_assignment
 
 
 def test_partial_labels_name_the_codes_they_allow():
@@ -66,7 +66,7 @@ def test_folds_keep_videos_threads_and_chats_whole(every_corpus):
 
 def test_partial_labels_resolve_to_a_code_they_allow(corpus_slice):
     from mi_coder import MICoder
-    from mi_coder.corpora import estimator_input
+    from mi_coder.training._corpora import estimator_input
 
     X, y = estimator_input(corpus_slice)
     y = y.copy()
@@ -85,7 +85,7 @@ def test_package_metadata_carries_the_terms_of_every_corpus_the_shipped_model_le
     import json
     import tomllib
 
-    from mi_coder.corpora import LICENCES
+    from mi_coder.training._corpora import LICENCES
     from conftest import ROOT
 
     manifest = json.loads((ROOT / "models" / "default.json").read_text())

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="no shipped
 
 def test_dask_engine_matches_local(tmp_path):
     import mi_coder
-    from mi_coder.dask import ROW, code_dataframe, summarize_dataframe
+    from mi_coder.integrations._dask import ROW, code_dataframe, summarize_dataframe
 
     base = pd.read_csv(EXAMPLES / "counselling_session.csv", dtype=str)
     frame = pd.concat([base.assign(transcript_id=f"t{i}") for i in range(7)], ignore_index=True)

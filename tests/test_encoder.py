@@ -14,7 +14,7 @@ pytest.importorskip("tokenizers")
 onnx = pytest.importorskip("onnx")
 
 from mi_coder.codes import ALL_CODES, CLIENT_CODES, COUNSELLOR_CODES, allowed_codes  # noqa: E402
-from mi_coder.encoder_input import PairEncoder, length_batches  # noqa: E402
+from mi_coder.coding._encoder_input import PairEncoder, length_batches  # noqa: E402
 from mi_coder.errors import ModelIntegrityError  # noqa: E402
 
 WORDS = ["counsellor", "client", ":", "great", "quit", "smoke", "why", "you", "feel", "want", "to", "i", "do", "next"]
@@ -82,7 +82,7 @@ def utterances(rows):
 
 
 def test_per_side_probabilities_and_blank_rows(folder):
-    from mi_coder.encoder import EncoderCoder
+    from mi_coder.coding import EncoderCoder
 
     path, sha = folder
     coder = EncoderCoder(path, sha256=sha)
@@ -104,7 +104,7 @@ def test_per_side_probabilities_and_blank_rows(folder):
 
 
 def test_context_is_previous_turns_of_the_same_transcript(folder):
-    from mi_coder.encoder import EncoderCoder
+    from mi_coder.coding import EncoderCoder
 
     path, sha = folder
     coder = EncoderCoder(path, sha256=sha)
@@ -117,8 +117,8 @@ def test_context_is_previous_turns_of_the_same_transcript(folder):
 
 
 def test_hash_pin(folder, allow_list):
-    from mi_coder.encoder import EncoderCoder
-    from mi_coder.modelio import trust_model
+    from mi_coder.coding import EncoderCoder
+    from mi_coder.coding import trust_model
 
     path, sha = folder
     with pytest.raises(ModelIntegrityError, match="does not match"):
@@ -205,8 +205,8 @@ def test_training_resumes_and_exports(tmp_path):
     pytest.importorskip("transformers")
     from transformers import BertConfig
 
-    from mi_coder.encoder import EncoderCoder
-    from mi_coder.encoder_train import CHECKPOINT, train_encoder
+    from mi_coder.coding import EncoderCoder
+    from mi_coder.training._fine_tune import CHECKPOINT, train_encoder
 
     frame = synthetic_frame()
     tokenizer = tiny_tokenizer()
@@ -254,9 +254,9 @@ def test_the_accurate_tier_mixes_the_encoder_into_the_linear_coder(folder, tiny_
 
     import mi_coder
     from mi_coder import tiers
-    from mi_coder.coder import mix
-    from mi_coder.encoder import EncoderCoder
-    from mi_coder.modelio import load_model
+    from mi_coder.coding import mix
+    from mi_coder.coding import EncoderCoder
+    from mi_coder.coding import load_model
 
     path, sha = folder
     linear = load_model(tiny_model)
@@ -285,11 +285,11 @@ def test_the_accurate_tier_mixes_the_encoder_into_the_linear_coder(folder, tiny_
                                                        "info": {"confusion": None}}))
     monkeypatch.setattr(tiers, "accurate_dir", lambda: shipped / "accurate")
     monkeypatch.setenv("MI_CODER_MODEL", str(tiny_model))
-    monkeypatch.setattr("mi_coder.pins.ACCURATE_ENCODER_SHA256", sha)
+    monkeypatch.setattr("mi_coder.coding._pins.ACCURATE_ENCODER_SHA256", sha)
     coder = mi_coder.load("accurate")
     assert coder.encoder_weight == {"counsellor": 0.3, "client": 0.4}
     assert coder.model_sha256_ == tiers.tier_id(linear.model_sha256_, sha)
-    monkeypatch.setattr("mi_coder.pins.ACCURATE_ENCODER_SHA256", "0" * 64)
+    monkeypatch.setattr("mi_coder.coding._pins.ACCURATE_ENCODER_SHA256", "0" * 64)
     with pytest.raises(ModelIntegrityError):
         mi_coder.load("accurate")
 
@@ -303,8 +303,8 @@ def test_building_the_accurate_tier_writes_what_tiers_load(tmp_path, corpus_slic
 
     import mi_coder
     from mi_coder import tiers
-    from mi_coder.accurate_train import MIX_WEIGHT, build_accurate
-    from mi_coder.modelio import read_manifest
+    from mi_coder.training._accurate import MIX_WEIGHT, build_accurate
+    from mi_coder.coding import read_manifest
 
     tokenizer = tiny_tokenizer()
     config = BertConfig(vocab_size=tokenizer.get_vocab_size(), hidden_size=32, num_hidden_layers=2,
@@ -318,7 +318,7 @@ def test_building_the_accurate_tier_writes_what_tiers_load(tmp_path, corpus_slic
     assert manifest["info"]["confusion"]["counsellor"]["counts"]
     monkeypatch.setattr(tiers, "accurate_dir", lambda: out)
     monkeypatch.setenv("MI_CODER_MODEL", str(tiny_model))
-    monkeypatch.setattr("mi_coder.pins.ACCURATE_ENCODER_SHA256", manifest["encoder_sha256"])
+    monkeypatch.setattr("mi_coder.coding._pins.ACCURATE_ENCODER_SHA256", manifest["encoder_sha256"])
     coder = mi_coder.load("accurate")
     assert coder.model_sha256_ == manifest["sha256"]
     coded = coder.code_frame(corpus_slice[["text", "side", "conversation"]].head(40).rename(
@@ -358,13 +358,13 @@ def test_the_accurate_tier_without_its_runtime_says_what_to_install(monkeypatch,
 def test_an_accurate_code_does_not_depend_on_the_rows_coded_with_it():
     """int8 activations are scaled per run: coding a row alone or among a file's rows must agree."""
     from mi_coder import pins
-    from mi_coder.encoder import EncoderCoder
-    from mi_coder.tiers import accurate_dir
+    from mi_coder.coding import EncoderCoder
+    from mi_coder.coding._tiers import accurate_dir
     from conftest import EXAMPLES
 
     if not pins.ACCURATE_ENCODER_SHA256:
         pytest.skip("this checkout ships no accurate tier")
-    from mi_coder.columns import Layout
+    from mi_coder.io import Layout
 
     table = pd.read_csv(EXAMPLES / "peer_support_chat.csv")
     X = Layout.resolve(table).utterances(table)

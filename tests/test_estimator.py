@@ -8,7 +8,7 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_predict
 
 from mi_coder import MICoder
 from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES
-from mi_coder.corpora import estimator_input
+from mi_coder.training._corpora import estimator_input
 
 pytestmark = pytest.mark.slow  # trains models or runs notebooks: skipped by the quick loop
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from mi_coder.features import CONTEXT_NUMBERS, DENSE_COLUMNS, OTHER_CUES, SAME_CUES, LinearFeaturizer, context_table
-from mi_coder.preprocess import analyse
+from mi_coder.coding._features import CONTEXT_NUMBERS, DENSE_COLUMNS, OTHER_CUES, SAME_CUES, LinearFeaturizer, context_table
+from mi_coder.coding._preprocess import analyse
 
 
 def test_counsellor_row_sees_clients_last_turn():

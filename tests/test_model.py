@@ -3,7 +3,7 @@
 import numpy as np
 
 from mi_coder.codes import COUNSELLOR_CODES
-from mi_coder.model import HierarchicalClassifier
+from mi_coder.coding._classifiers import HierarchicalClassifier
 
 
 def test_subtype_only_columns_are_hidden_from_the_coarse_classifier():

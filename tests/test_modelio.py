@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 
 from mi_coder.errors import ModelIntegrityError
-from mi_coder.modelio import load_model, manifest_path, sha256_of
+from mi_coder.coding._modelio import load_model, manifest_path, sha256_of
 
 
 def test_round_trip_and_manifest(tiny_model):
     """The manifest describes the file: hash, format, versions, the recipe's every parameter."""
-    from mi_coder.modelio import MODEL_FORMAT, library_versions
+    from mi_coder.coding._modelio import MODEL_FORMAT, library_versions
 
     manifest = json.loads(manifest_path(tiny_model).read_text())
     assert manifest["sha256"] == sha256_of(tiny_model)
@@ -59,7 +59,7 @@ def hostile_model(folder, marker):
     """A 'model' that runs code when unpickled, with a manifest that matches it (as an attacker would send)."""
     import joblib
 
-    from mi_coder.modelio import MODEL_FORMAT
+    from mi_coder.coding._modelio import MODEL_FORMAT
 
     path = folder / "evil.joblib"
     joblib.dump(_Payload(marker), path)
@@ -130,8 +130,8 @@ def test_a_manifest_of_another_file_is_refused(tiny_model, tmp_path):
 
 
 def test_the_package_pins_the_shipped_models_hash():
-    from mi_coder.modelio import default_model_path
-    from mi_coder.pins import SHIPPED_SHA256
+    from mi_coder.coding._modelio import default_model_path
+    from mi_coder.coding._pins import SHIPPED_SHA256
 
     assert sha256_of(default_model_path()) == SHIPPED_SHA256
     assert json.loads(manifest_path(default_model_path()).read_text())["sha256"] == SHIPPED_SHA256

@@ -10,7 +10,7 @@ import spacy
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from mi_coder.preprocess import (AUX_WORDS, CUE_NAMES, FILLER_WORDS, PHRASES, SENTENCE_ENDS, SENTENCE_STARTS, WH_WORDS,
+from mi_coder.coding._preprocess import (AUX_WORDS, CUE_NAMES, FILLER_WORDS, PHRASES, SENTENCE_ENDS, SENTENCE_STARTS, WH_WORDS,
                                  analyse, english, stem)
 
 

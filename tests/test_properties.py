@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES
-from mi_coder.preprocess import analyse
-from mi_coder.summarize import summarize
+from mi_coder.coding._preprocess import analyse
+from mi_coder.summary import summarize
 
 ALL = list(COUNSELLOR_CODES + CLIENT_CODES) + [""]
 

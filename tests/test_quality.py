@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES
-from mi_coder.quality import fit_quality, quality_columns, shares
+from mi_coder.summary._quality import fit_quality, quality_columns, shares
 
 CODES = list(COUNSELLOR_CODES + CLIENT_CODES)
 
@@ -54,7 +54,7 @@ def test_short_sessions_get_wide_intervals_and_no_counsellor_gets_none():
 
 
 def test_summarize_adds_the_quality_of_the_model_that_coded_the_table():
-    from mi_coder.summarize import summarize
+    from mi_coder.summary import summarize
 
     counts, good = synthetic_sessions()
     model = fit_quality(counts, good, groups=np.arange(len(good)))
@@ -68,7 +68,7 @@ def test_summarize_adds_the_quality_of_the_model_that_coded_the_table():
 @pytest.mark.slow
 def test_training_stores_a_quality_model_when_both_labels_are_there(corpus_slice):
     """The slice's AnnoMI transcripts: too few low-quality ones to learn from, so no quality model."""
-    from mi_coder.train import fit_session_quality
+    from mi_coder.training import fit_session_quality
 
     nothing = {"counsellor": np.full((len(corpus_slice), 8), 0.125), "client": np.full((len(corpus_slice), 3), 1 / 3)}
     labels = corpus_slice.groupby("group")["mi_quality"].first().dropna()
@@ -96,7 +96,7 @@ def synthetic_sequences(n=60, length=80, seed=1):
 
 
 def test_window_counts_cut_consecutive_windows():
-    from mi_coder.quality import window_counts
+    from mi_coder.summary._quality import window_counts
 
     out = window_counts({"a": ["open_question"] * 25 + ["change_talk"] * 20}, lengths=(10, 20))
     assert list(out["length"]) == [10, 10, 10, 10, 20, 20]
@@ -105,7 +105,7 @@ def test_window_counts_cut_consecutive_windows():
 
 
 def test_length_calibration_pulls_short_chats_to_the_base_rate_and_withholds_the_shortest():
-    from mi_coder.quality import window_counts
+    from mi_coder.summary._quality import window_counts
 
     sequences, counts, good = synthetic_sequences()
     model = fit_quality(counts, good, groups=np.arange(len(good)), windows=window_counts(sequences))

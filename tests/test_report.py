@@ -30,8 +30,8 @@ def test_report_is_self_contained(report):
 
 
 def test_report_says_what_produced_it_and_links_rows(report):
-    from mi_coder.pins import ACCURATE_ENCODER_SHA256, SHIPPED_SHA256
-    from mi_coder.tiers import tier_id
+    from mi_coder.coding._pins import ACCURATE_ENCODER_SHA256, SHIPPED_SHA256
+    from mi_coder.coding._tiers import tier_id
 
     text = report.read_text(encoding="utf-8")  # coded by the default tier, the accurate one
     assert "coded.csv" in text and tier_id(SHIPPED_SHA256, ACCURATE_ENCODER_SHA256)[:16] in text
@@ -161,13 +161,13 @@ def _shipped_info() -> dict:
     """The default tier's manifest info (what a report of a file it coded, or of a hand-coded file, reads)."""
     import json
 
-    from mi_coder.tiers import default_manifest_path
+    from mi_coder.coding._tiers import default_manifest_path
 
     return json.loads(default_manifest_path().read_text())["info"]
 
 
 def test_the_review_marks_follow_the_stated_thresholds(tmp_path):
-    from mi_coder.report import REVIEW_FALLBACK
+    from mi_coder.report._html import REVIEW_FALLBACK
 
     thresholds = _shipped_info().get("review", REVIEW_FALLBACK)
 

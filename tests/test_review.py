@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mi_coder.evaluate import review_thresholds
+from mi_coder.training._evaluate import review_thresholds
 
 
 def test_review_threshold_is_where_held_out_codes_stop_being_probably_wrong():
@@ -25,7 +25,7 @@ def test_review_threshold_is_where_held_out_codes_stop_being_probably_wrong():
 
 @pytest.mark.slow
 def test_training_stores_the_review_thresholds(tiny_model):
-    from mi_coder.modelio import read_manifest
+    from mi_coder.coding import read_manifest
 
     review = read_manifest(tiny_model)["info"]["review"]
     assert set(review) == {"counsellor", "client"}

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mi_coder.session import COLUMNS, session_columns
+from mi_coder.coding._session import COLUMNS, session_columns
 
 
 def toy():
@@ -49,7 +49,7 @@ def test_unknown_form_is_refused():
 @pytest.mark.slow
 def test_a_session_stage_fits_and_codes_whole_transcripts(corpus_slice):
     from mi_coder import MICoder
-    from mi_coder.corpora import estimator_input
+    from mi_coder.training._corpora import estimator_input
 
     X, y = estimator_input(corpus_slice)
     coder = MICoder(session="whole", session_folds=2).fit(X, y, groups=corpus_slice["group"])

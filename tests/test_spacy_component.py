@@ -5,7 +5,7 @@ import pytest
 import spacy
 
 from conftest import EXAMPLES, SHIPPED_MODEL
-from mi_coder.spacy_component import context_tail, turn_doc
+from mi_coder.integrations._spacy import context_tail, turn_doc
 
 pytestmark = pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="no shipped model in models/")
 
@@ -64,7 +64,7 @@ def test_long_session_work_is_linear_in_its_length(nlp, monkeypatch):
     (Counting rows is deterministic; the wall-clock comparison with code_frame is
     benchmarks/spacy_component.py.)
     """
-    from mi_coder.features import ContextFeatures
+    from mi_coder.coding._features import ContextFeatures
 
     monkeypatch.setattr(nlp.get_pipe("mi_coder").coder, "stages_", {})  # the first stage alone
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from conftest import EXAMPLES, SHIPPED_MODEL
-from mi_coder.columns import Layout
-from mi_coder.stream import code_file, whole_transcripts
+from mi_coder.io import Layout
+from mi_coder.coding._stream import code_file, whole_transcripts
 
 pytestmark = pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="no shipped model in models/")
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from mi_coder.errors import InputError, speaking
-from mi_coder.summarize import band, ratio, summarize
+from mi_coder.summary._summarize import band, ratio, summarize
 
 
 def coded(transcript, codes):

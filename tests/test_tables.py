@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from mi_coder.errors import InputError
-from mi_coder.tables import check_output, excel_safe, read_table, write_table
+from mi_coder.io._tables import check_output, excel_safe, read_table, write_table
 
 
 def write(tmp_path, name, data: bytes):

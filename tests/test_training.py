@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import SHIPPED_MODEL
-from mi_coder.evaluate import cross_validate, headline, score
+from mi_coder.training import cross_validate, headline, score
 
 pytestmark = pytest.mark.slow  # trains models or runs notebooks: skipped by the quick loop
 
@@ -51,7 +51,7 @@ def test_shipped_model_floor_on_fixed_slice(corpus_slice):
 
     coder = mi_coder.load()
     frame = corpus_slice
-    from mi_coder.corpora import estimator_input
+    from mi_coder.training._corpora import estimator_input
 
     proba = coder.side_proba(estimator_input(frame)[0])
     flat = headline(score(frame, proba))
@@ -64,7 +64,7 @@ def test_a_model_you_train_is_pinned_in_your_allow_list(tmp_path, corpus_slice, 
     """`mi-coder train` writes the model and puts its hash in the allow-list, so --model just works."""
     from conftest import EXAMPLES
     from mi_coder.cli import main
-    from mi_coder.modelio import sha256_of, trusted_hashes
+    from mi_coder.coding._modelio import sha256_of, trusted_hashes
 
     annomi = corpus_slice[corpus_slice["corpus"] == "annomi"]
     coded = annomi.assign(speaker=annomi["side"], transcript_id=annomi["group"])[["transcript_id", "speaker", "text",

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES
-from mi_coder.summarize import SCORES, summarize
-from mi_coder.uncertainty import fit_concentration, posterior, summary_uncertainty
+from mi_coder.summary import SCORES, summarize
+from mi_coder.summary._uncertainty import fit_concentration, posterior, summary_uncertainty
 
 
 def perfect():

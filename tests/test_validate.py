@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import SHIPPED_MODEL
-from mi_coder.validate import agreement, icc_2_1, kappa, utterance_agreement
+from mi_coder.summary._validate import agreement, icc_2_1, kappa, utterance_agreement
 
 
 def test_icc_hand_computed():

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from mi_coder.vectorize import TokenTfidfVectorizer
+from mi_coder.coding._vectorize import TokenTfidfVectorizer
 
 WORDS = ["i", "want", "to", "quit", "you", "feel", "it", "'s", "hard", ".", "?", "mm-hmm", "drinking", "a"]
 TRAIN = [" ".join(np.random.default_rng(k).choice(WORDS, size=k % 12 + 1)) for k in range(200)] + [""]

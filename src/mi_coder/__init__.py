@@ -4,26 +4,34 @@
     coder = mi_coder.load()
     coded = coder.code_frame(df)
     summary = mi_coder.summarize(coded)
+
+The package follows the data's path: `io` (tables and their layout), `coding` (the coder, its
+tiers and model files), `summary` (scores, intervals, quality, adherence), `report` (HTML and
+terminal), `training` (corpora, both tiers, evaluation) and `integrations` (spaCy, Dask); `codes`,
+`errors` and `version` are the leaves every group reads.
 """
 
-from importlib import import_module
+import sys
 
-from .codes import CLIENT_CODES, CODES, COUNSELLOR_CODES
-from .errors import InputError, ModelIntegrityError
-from .version import __version__
-from .summarize import summarize  # light (pandas); also keeps the name from meaning the submodule
+from ._exports import install_aliases, lazy
 
+install_aliases()  # mi_coder.corpora, mi_coder.coder, … of 0.1 (and the classes that saved models name)
+
+from .codes import CLIENT_CODES, CODES, COUNSELLOR_CODES  # noqa: E402
+from .errors import InputError, ModelIntegrityError  # noqa: E402
+from .summary import _summarize  # noqa: E402  (light: pandas)
+from .version import __version__  # noqa: E402
+
+summarize = _summarize.summarize
+# `mi_coder.summarize` is the function; the 0.1 module of that name is registered here, so that
+# importing it never rebinds the package's attribute to the module.
+sys.modules.setdefault(f"{__name__}.summarize", _summarize)
 
 # Imported on first use (PEP 562), so that `mi-coder code --jobs N` does not load scikit-learn
 # and spaCy in the process that only reads and writes files.
-_LAZY = {"MICoder": ".coder", "Coder": ".coder", "load_model": ".modelio", "save_model": ".modelio",
-         "Layout": ".columns"}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = lazy(__name__, {"MICoder": ".coding._estimator", "Coder": ".coding._estimator",
+                                       "load_model": ".coding._modelio", "save_model": ".coding._modelio",
+                                       "Layout": ".io._columns"})
 
 
 def load(path=None, trusted: bool = False, sha256: str | None = None):
@@ -34,7 +42,7 @@ def load(path=None, trusted: bool = False, sha256: str | None = None):
     hash in your allow-list file (`mi-coder train` adds the models you train), or `trusted=True`
     for a file you made yourself.
     """
-    from .tiers import load_coder
+    from .coding._tiers import load_coder
 
     return load_coder(path, trusted=trusted, sha256=sha256)
 

@@ -14,11 +14,11 @@ import warnings
 from contextlib import ExitStack
 from pathlib import Path
 
-from .corpora import CORPORA, SHIPPED_CORPORA
+from .training._corpora import CORPORA, SHIPPED_CORPORA
 from .errors import InputError, Notice, speaking
-from .session import DEFAULT_SESSION
-from .tiers import DEFAULT_TIER, TIERS
-from .tables import STDIO, readable
+from .coding._session import DEFAULT_SESSION
+from .coding._tiers import DEFAULT_TIER, TIERS
+from .io._tables import STDIO, readable
 
 EXIT_BAD_INPUT = 2
 
@@ -69,7 +69,7 @@ def _model(args):
 
 def _tier(args) -> str:
     """The tier that will code: --tier, else the default one (a --model or $MI_CODER_MODEL file is 'fast'-like)."""
-    from .tiers import default_tier
+    from .coding._tiers import default_tier
 
     if args.tier:
         return args.tier
@@ -194,8 +194,8 @@ def _progress(args, total, unit: str):
 
 
 def cmd_code(args) -> None:
-    from .stream import auto_jobs, code_file
-    from .tables import check_output
+    from .coding._stream import auto_jobs, code_file
+    from .io._tables import check_output
 
     output = check_output([args.input], args.output, table=True)
     if args.jobs is None:
@@ -205,7 +205,7 @@ def cmd_code(args) -> None:
     options = dict(_columns(args), probabilities=args.probabilities)
     _warn_if_slow(args)
     if args.engine == "dask":
-        from .dask import code_file as dask_code_file
+        from .integrations._dask import code_file as dask_code_file
         dask_code_file(args.input, output, scheduler=args.scheduler, model=_model(args),
                        trusted=_trust(args), excel_safe=args.excel_safe, **options)
         return
@@ -227,7 +227,7 @@ def _warn_if_slow(args) -> None:
     """A big file coded by the default (accurate) tier: say how long that takes and what is faster."""
     import os
 
-    from .stream import PARALLEL_BYTES
+    from .coding._stream import PARALLEL_BYTES
 
     if args.tier or _tier(args) != "accurate" or args.input == "-":
         return
@@ -251,15 +251,15 @@ def _count_rows(path) -> int | None:
 
 
 def cmd_summarize(args) -> None:
-    from .summarize import summarize
-    from .tables import check_output, read_table, write_table
+    from .summary._summarize import summarize
+    from .io._tables import check_output, read_table, write_table
 
     output = None if args.output is None else check_output([args.input], args.output, table=True)
     confusion = None if args.no_intervals else (args.model or "default")
     summary = summarize(read_table(args.input), code_col=args.code_col, source=args.input, confusion=confusion,
                         **_columns(args))
     if output is None:
-        from .display import format_summary
+        from .report._display import format_summary
         sys.stdout.write(format_summary(summary))
     else:
         write_table(summary, output)
@@ -276,7 +276,7 @@ def _columns(args, readings: bool = True) -> dict:
 
 
 def _training_frame(args):
-    from .corpora import read_coded_csv, read_corpora
+    from .training._corpora import read_coded_csv, read_corpora
     import pandas as pd
 
     if args.coded:
@@ -289,7 +289,7 @@ def _training_frame(args):
 
 def _recipe(args, frame):
     """The MICoder to train: the default recipe with the chosen session stage."""
-    from .coder import MICoder
+    from .coding._estimator import MICoder
 
     coder = MICoder(session=None if args.session == "none" else args.session)
     if coder.session and frame["group"].nunique() < coder.session_folds:
@@ -304,9 +304,9 @@ def _say(args, message: str) -> None:
 
 
 def cmd_train(args) -> None:
-    from .modelio import save_model, trust_model
-    from .tables import check_output
-    from .train import train
+    from .coding._modelio import save_model, trust_model
+    from .io._tables import check_output
+    from .training._fast import train
 
     if args.tier == "accurate":
         return _train_accurate(args)
@@ -326,10 +326,10 @@ def cmd_train(args) -> None:
 
 def _train_accurate(args) -> None:
     """`mi-coder train --tier accurate`: the encoder folder and manifest that `--tier accurate` loads."""
-    from .modelio import trust_model
+    from .coding._modelio import trust_model
 
     try:
-        from .accurate_train import EPOCHS, build_accurate
+        from .training._accurate import EPOCHS, build_accurate
     except ImportError as exc:
         raise InputError(f"the accurate tier trains with torch: pip install 'mi_coder[train]' ({exc.name} is "
                          f"missing)") from None
@@ -350,7 +350,7 @@ def _train_accurate(args) -> None:
 
 
 def cmd_evaluate(args) -> None:
-    from .evaluate import cross_validate, format_report, score
+    from .training._evaluate import cross_validate, format_report, score
 
     if args.folds < 2:
         raise InputError(f"--folds {args.folds}: need at least 2 folds")
@@ -367,13 +367,14 @@ def cmd_evaluate(args) -> None:
 
 
 def cmd_validate(args) -> None:
-    from .columns import Layout
-    from .tiers import load_coder as load_model
-    from .summarize import summarize
-    from .tables import check_output, read_table, write_text
+    from .io._columns import Layout
+    from .coding._tiers import load_coder as load_model
+    from .summary._summarize import summarize
+    from .io._tables import check_output, read_table, write_text
     import numpy as np
 
-    from .validate import MIN_TRANSCRIPTS, agreement, format_utterance_agreement, scatter_svg, utterance_agreement
+    from .report._plots import agreement_svg
+    from .summary._validate import MIN_TRANSCRIPTS, agreement, format_utterance_agreement, utterance_agreement
 
     plot = check_output([args.input], args.plot)
     frame = read_table(args.input)
@@ -385,7 +386,7 @@ def cmd_validate(args) -> None:
     key = expert.columns[0]
     table = agreement(expert, model, key)
     utterances = utterance_agreement(coded[args.code_col], coded["mi_code"])
-    write_text(scatter_svg(expert, model, key), plot)
+    write_text(agreement_svg(expert, model, key), plot)
     if len(expert) < MIN_TRANSCRIPTS:
         warnings.warn(f"{len(expert)} transcript(s): Spearman and ICC need at least {MIN_TRANSCRIPTS}, so they are "
                       f"not reported; the utterance-level agreement still is")
@@ -413,8 +414,8 @@ def _plain(value):
 
 
 def cmd_report(args) -> None:
-    from .report import render_html
-    from .tables import check_output, read_table, write_text
+    from .report._html import render_html
+    from .io._tables import check_output, read_table, write_text
 
     output = check_output([args.input], args.output)
     write_text(render_html(read_table(args.input), source=args.input, confusion=args.model or "default",

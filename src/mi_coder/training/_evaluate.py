@@ -12,11 +12,11 @@ from sklearn.base import clone
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
-from .codes import ANNOMI_COARSE_CODES, ANNOMI_COARSE_OF, CLIENT, CLIENT_CODES, CODES, COARSE_CODES, COARSE_OF, \
+from ..codes import ANNOMI_COARSE_CODES, ANNOMI_COARSE_OF, CLIENT, CLIENT_CODES, CODES, COARSE_CODES, COARSE_OF, \
     COUNSELLOR, COUNSELLOR_CODES, QUESTION, REFLECTION, best_codes
-from .coder import MICoder
-from .corpora import corpus_weights, estimator_input
-from .session import DEFAULT_SESSION
+from ..coding._estimator import MICoder
+from ._corpora import corpus_weights, estimator_input
+from ..coding._session import DEFAULT_SESSION
 
 # Corpora that code only part of the contract's scheme (see `headline_rows`).
 PARTIAL_SCHEME = ("esconv", "mibot", "reddit_advice")
@@ -245,7 +245,7 @@ def format_report(results: dict) -> str:
 
 def held_out_confusion(results: dict, frame: pd.DataFrame | None = None,
                        proba: dict[str, np.ndarray] | None = None) -> dict:
-    """The confusion counts per side that summaries turn into intervals (see `mi_coder.uncertainty`).
+    """The confusion counts per side that summaries turn into intervals (see `mi_coder.summary._uncertainty`).
 
     Given the frame and its out-of-fold probabilities too, each side also gets the Dirichlet
     concentration of its transcripts' own confusions (`uncertainty.fit_concentration`).
@@ -253,7 +253,7 @@ def held_out_confusion(results: dict, frame: pd.DataFrame | None = None,
     out = {side: {"codes": results[key]["labels"], "counts": results[key]["confusion"]}
            for side, key in ((COUNSELLOR, "counsellor_8"), (CLIENT, "client_3"))}
     if frame is not None and proba is not None:
-        from .uncertainty import fit_concentration
+        from ..summary._uncertainty import fit_concentration
 
         for side, codes in CODES.items():
             rows, predicted = scored(frame, proba, side)

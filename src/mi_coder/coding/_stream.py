@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codes import ALL_CODES
-from .columns import ADDED_COLUMNS, Layout, UnknownSpeakers, with_layout
-from .errors import InputError, cli_words, speaking
-from .tables import CHUNK_ROWS, FALLBACK_ENCODING, appender, atomic_write, excel_safe, read_chunks, warn_not_utf8
+from ..codes import ALL_CODES
+from ..io._columns import ADDED_COLUMNS, Layout, UnknownSpeakers, with_layout
+from ..errors import InputError, cli_words, speaking
+from ..io._tables import CHUNK_ROWS, FALLBACK_ENCODING, appender, atomic_write, excel_safe, read_chunks, warn_not_utf8
 
 _CODERS: dict = {}  # per process: model path -> loaded Coder, so each worker loads it once
 
@@ -86,7 +86,7 @@ def whole_transcripts(chunks, layout: Layout):
 
 def _coder(model, trusted):
     """The model at `model` (None: the shipped one), loaded once per process; `trusted` as `load_model` takes it."""
-    from .tiers import load_coder
+    from ._tiers import load_coder
 
     # None means $MI_CODER_MODEL's file when it is set: a process that changes it gets that model, not the last one
     key = (str(model), trusted, os.environ.get("MI_CODER_MODEL") if model is None else None)
@@ -183,7 +183,7 @@ def _code_chunks(tmp: Path, chunks, model, trusted, jobs, progress, safe, option
     if jobs == 1:
         _coder(model, trusted)
     else:
-        from .tiers import check_loadable
+        from ._tiers import check_loadable
         check_loadable(model, trusted)
     chunks = whole_transcripts(chunks, options["layout"])
     rows = 0
@@ -297,7 +297,7 @@ def _serve(conn, model, trusted, options: dict, cli: bool, threads: int = 1) -> 
     import sys
     import warnings
 
-    from . import encoder
+    from . import _encoder as encoder
 
     encoder.THREADS = threads
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends us

@@ -3,7 +3,7 @@
 Input is a DataFrame of utterances with columns `text`, `side` ('counsellor'/'client') and
 `transcript` (rows of a transcript in conversation order), as `Layout.utterances` builds from a
 user's table. The steps: context features (`features.ContextFeatures`), a text featurizer per side
-(`featurizer`, by default `features.LinearFeaturizer`), then the classifiers of `mi_coder.model`.
+(`featurizer`, by default `features.LinearFeaturizer`), then the classifiers of `mi_coder.coding._classifiers`.
 `classes_` are the 8 counsellor codes then the 3 client codes; a row's probabilities are spread
 over its own side's codes only.
 """
@@ -19,12 +19,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from .codes import (ALL_CODES, CLIENT, CODES, COARSE_OF, COUNSELLOR, allowed_codes, best_codes, is_partial,
+from ..codes import (ALL_CODES, CLIENT, CODES, COARSE_OF, COUNSELLOR, allowed_codes, best_codes, is_partial,
                     side_codes, side_name)
-from .columns import MODEL_COLUMN, SIDE_COLUMN, TRANSCRIPT_COLUMN, Layout
-from .errors import InputError
-from .features import ContextFeatures, LinearFeaturizer, without_context
-from .model import CodeOrderClassifier, HierarchicalClassifier
+from ..io._columns import MODEL_COLUMN, SIDE_COLUMN, TRANSCRIPT_COLUMN, Layout
+from ..errors import InputError
+from ._features import ContextFeatures, LinearFeaturizer, without_context
+from ._classifiers import CodeOrderClassifier, HierarchicalClassifier
 
 UTTERANCE_COLUMNS = ("text", "side", "transcript")
 FEATURIZE_ROWS = 10_000  # rows featurized at once by code_frame (whole transcripts): bounds memory
@@ -38,7 +38,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
     subtype classifiers and of the client's, and the share of training rows added again without
     their context (`context_dropout`) so that a lone utterance is coded sensibly. `session`
     ('whole', 'causal' or None) adds a second stage that re-decides each counsellor utterance's
-    coarse class from what the rest of its session says (see `mi_coder.session`). `encoder` (an
+    coarse class from what the rest of its session says (see `mi_coder.coding._session`). `encoder` (an
     `encoder.EncoderCoder`, fine-tuned apart: `fit` leaves it as it is) makes the accurate tier: its
     probabilities are mixed log-linearly with these, `encoder_weight` the encoder's share (one number,
     or one per side: {'counsellor': w, 'client': w}).
@@ -142,7 +142,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
         import scipy.sparse as sp
         from sklearn.model_selection import GroupKFold
 
-        from .session import session_columns
+        from ._session import session_columns
 
         groups = X["transcript"].to_numpy() if groups is None else np.asarray(groups)
         held = {side: np.full((len(X), len(CODES[side])), np.nan) for side in CODES}
@@ -205,7 +205,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
                 features[side] = self.pipelines_[side].named_steps["features"].transform(table[mask])
                 out[side][rows[mask]] = self.pipelines_[side].named_steps["classify"].predict_proba(features[side])
         if getattr(self, "stages_", None) and COUNSELLOR in features:
-            from .session import COUNTS, session_columns
+            from ._session import COUNTS, session_columns
 
             first = {side: p[present] for side, p in out.items()}
             session = session_columns(first, sides, X["transcript"].to_numpy()[present],

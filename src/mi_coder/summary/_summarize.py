@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .codes import ALL_CODES, COUNSELLOR, COUNSELLOR_CODES
-from .columns import MODEL_COLUMN, TEXT_FALLBACK_NAMES, TEXT_NAMES, Layout, find_one, row_name
-from .errors import InputError, cli_words, option
-from .scores import BANDS, SCORES, band, ratio, scores_from_counts  # noqa: F401 (re-exported)
+from ..codes import ALL_CODES, COUNSELLOR, COUNSELLOR_CODES
+from ..io._columns import MODEL_COLUMN, TEXT_FALLBACK_NAMES, TEXT_NAMES, Layout, find_one, row_name
+from ..errors import InputError, cli_words, option
+from ._scores import BANDS, SCORES, band, ratio, scores_from_counts  # noqa: F401 (re-exported)
 
 
 def model_info(model: dict | str | None, coded: pd.DataFrame | None = None, source: str = "input") -> dict | None:
@@ -28,8 +28,8 @@ def model_info(model: dict | str | None, coded: pd.DataFrame | None = None, sour
         return None
     if isinstance(model, dict):
         return model if "confusion" in model else {"confusion": model}
-    from .modelio import manifest_confusion, read_manifest
-    from .tiers import TIERS, default_manifest_path, is_tier, tier_manifest_path
+    from ..coding._modelio import manifest_confusion, read_manifest
+    from ..coding._tiers import TIERS, default_manifest_path, is_tier, tier_manifest_path
 
     coded_by = _coded_by(coded, source)
     path = default_manifest_path() if model == "default" else model
@@ -69,11 +69,11 @@ def _coded_by(coded: pd.DataFrame | None, source: str) -> str:
 
 
 def _adherence(texts, codes, is_counsellor, keys: pd.Series, index, turns=None) -> pd.DataFrame:
-    """MITI adherence counts per transcript and pct_mi_adherent (see `mi_coder.adherence`).
+    """MITI adherence counts per transcript and pct_mi_adherent (see `mi_coder.summary._adherence`).
 
     `turns` keys the conversations whose previous utterance can ask permission (default: `keys`).
     """
-    from .adherence import adherence_flags
+    from ._adherence import adherence_flags
 
     flags = adherence_flags(texts, codes, is_counsellor, keys.to_numpy() if turns is None else turns)
     out = flags.groupby(keys.to_numpy(), sort=False).sum().reindex(index, fill_value=0)
@@ -93,8 +93,8 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     else the speaker column, else its code.
     `confusion` names the model that coded the table (see `model_info`; None for none): with its
     held-out confusions each score also gets `_expected`, a 90% `_low`/`_high` interval and
-    `_band_probability` (`mi_coder.uncertainty`), and with its session-quality model the
-    transcript gets `mi_quality_probability` and its interval (`mi_coder.quality`).
+    `_band_probability` (`mi_coder.summary._uncertainty`), and with its session-quality model the
+    transcript gets `mi_quality_probability` and its interval (`mi_coder.summary._quality`).
     """
     if code_col == "mi_code" and "mi_code" not in {str(c).strip().lower() for c in coded.columns}:
         how = (f"code it first with `mi-coder code {source} -o CODED.csv`" if cli_words()
@@ -134,16 +134,16 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     else:
         import warnings
 
-        from .adherence import ADHERENCE_COUNTS
+        from ._adherence import ADHERENCE_COUNTS
         warnings.warn(f"{source}: no text column found (looked for {', '.join(TEXT_NAMES + TEXT_FALLBACK_NAMES)}), so "
                       f"{', '.join(ADHERENCE_COUNTS)} and pct_mi_adherent are left out; name the column holding the "
                       f"utterances with {option('text_col')}", stacklevel=2)
     info = model_info(confusion, coded, source) or {}
     if info.get("confusion"):
-        from .uncertainty import summary_uncertainty
+        from ._uncertainty import summary_uncertainty
         summary = pd.concat([summary, summary_uncertainty(counts, info["confusion"], SCORES)], axis=1)
     if info.get("quality"):
-        from .quality import quality_columns
+        from ._quality import quality_columns
         summary = pd.concat([summary, quality_columns(counts, info["quality"])], axis=1)
     summary.insert(0, "n_utterances", keys.groupby(keys, sort=False).size().reindex(counts.index).to_numpy())
     summary = summary.reset_index()

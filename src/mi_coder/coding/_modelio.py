@@ -18,9 +18,9 @@ from pathlib import Path
 
 import joblib
 
-from .errors import InputError, ModelIntegrityError
-from .pins import SHIPPED_SHA256
-from .tables import atomic_write, write_text
+from ..errors import InputError, ModelIntegrityError
+from ._pins import SHIPPED_SHA256
+from ..io._tables import atomic_write, write_text
 
 MODEL_FORMAT = 2  # 2: an MICoder estimator (0.2); 1 was a Coder of two Pipelines
 DEFAULT_NAME = "default.joblib"
@@ -47,7 +47,7 @@ def library_versions() -> dict[str, str]:
     import sklearn
     import spacy
 
-    from .version import __version__
+    from ..version import __version__
 
     return {"mi_coder": __version__, "python": platform.python_version(), "scikit-learn": sklearn.__version__,
             "spacy": spacy.__version__, "pandas": pandas.__version__, "numpy": numpy.__version__,
@@ -91,7 +91,7 @@ def packaged_model_path() -> Path | None:
 
 def checkout_model_path() -> Path:
     """models/default.joblib of a source checkout (an editable install reads the model from there)."""
-    return Path(__file__).resolve().parent.parent.parent / "models" / DEFAULT_NAME
+    return Path(__file__).resolve().parents[3] / "models" / DEFAULT_NAME
 
 
 def default_model_path() -> Path:
@@ -112,7 +112,7 @@ def load_model(path=None, trusted=False, sha256: str | None = None):
     be a hex SHA-256 (how the CLI's --model-sha256 travels to worker processes). The bytes that
     are hashed are the bytes unpickled: no second read that a swap could slip into.
     """
-    from .coder import MICoder
+    from ._estimator import MICoder
 
     path, data, digest = pinned_bytes(path, trusted, sha256)
     manifest = read_manifest(path, required=False)

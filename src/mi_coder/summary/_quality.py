@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .codes import CLIENT_CODES, COUNSELLOR_CODES
+from ..codes import CLIENT_CODES, COUNSELLOR_CODES
 
 FEATURES = tuple(f"share_{c}" for c in COUNSELLOR_CODES + CLIENT_CODES)
 WINDOWS = (4, 6, 10, 20, 40)  # utterances: the short-chat lengths the estimate is calibrated and checked on

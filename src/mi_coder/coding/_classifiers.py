@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 
-from .codes import CLIENT_CODES, COARSE_OF, COUNSELLOR_CODES, QUESTION, REFLECTION
+from ..codes import CLIENT_CODES, COARSE_OF, COUNSELLOR_CODES, QUESTION, REFLECTION
 
 SUBTYPES = {
     QUESTION: ("open_question", "closed_question"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .codes import CLIENT, CLIENT_CODES, COUNSELLOR, COUNSELLOR_CODES
+from ..codes import CLIENT, CLIENT_CODES, COUNSELLOR, COUNSELLOR_CODES
 
 FORMS = ("whole", "causal")
 # The recipe of the shipped model (`mi-coder train`'s default): streaming keeps whole transcripts

@@ -26,7 +26,7 @@ def is_tier(name) -> bool:
 
 def accurate_dir() -> Path:
     """The accurate tier's folder: inside the installed package, else the source checkout's models/."""
-    from .modelio import packaged_model_path, checkout_model_path
+    from ._modelio import packaged_model_path, checkout_model_path
 
     packaged = packaged_model_path()
     base = packaged.parent if packaged is not None else checkout_model_path().parent
@@ -48,7 +48,7 @@ def default_tier() -> str | None:
 def load_coder(model=None, trusted=False, sha256: str | None = None):
     """A tier by name ('fast', 'accurate') or a model file by path (see `modelio.load_model`): what every
     loader (the API, CLI workers, Dask, spaCy) calls. None is `default_tier()`, else $MI_CODER_MODEL's file."""
-    from .modelio import load_model
+    from ._modelio import load_model
 
     if model is None:
         model = default_tier()
@@ -58,7 +58,7 @@ def load_coder(model=None, trusted=False, sha256: str | None = None):
 def check_loadable(model=None, trusted=False) -> None:
     """Refuse, before workers start, a model that `load_coder` would refuse, without unpickling anything:
     a file's pinned hash, or a tier's shipped files (the encoder's own hash is checked where it loads)."""
-    from .modelio import pinned_bytes
+    from ._modelio import pinned_bytes
 
     if model is None:
         model = default_tier()
@@ -72,8 +72,8 @@ def check_loadable(model=None, trusted=False) -> None:
 
 def _accurate_folder() -> Path:
     """The accurate tier's folder, or the InputError that says this installation has none."""
-    from .errors import InputError
-    from .pins import ACCURATE_ENCODER_SHA256
+    from ..errors import InputError
+    from ._pins import ACCURATE_ENCODER_SHA256
 
     folder = accurate_dir()
     if not ACCURATE_ENCODER_SHA256 or not (folder / "encoder.json").is_file():
@@ -84,9 +84,9 @@ def _accurate_folder() -> Path:
 
 def load_tier(name: str):
     """The shipped coder of tier `name`; the accurate tier refuses files whose hashes are not the pinned ones."""
-    from .errors import InputError
-    from .modelio import load_model, read_manifest
-    from .pins import ACCURATE_ENCODER_SHA256
+    from ..errors import InputError
+    from ._modelio import load_model, read_manifest
+    from ._pins import ACCURATE_ENCODER_SHA256
 
     if name not in TIERS:
         raise InputError(f"unknown tier {name!r}; choose one of {', '.join(TIERS)}")
@@ -99,7 +99,7 @@ def load_tier(name: str):
         raise InputError(f"{folder}: the accurate tier was built on fast model {manifest['fast_sha256'][:16]}, not on "
                          f"{coder.model_sha256_[:16]} ($MI_CODER_MODEL?); use --tier fast with that model")
     try:
-        from .encoder import EncoderCoder
+        from ._encoder import EncoderCoder
 
         encoder = EncoderCoder(folder, sha256=ACCURATE_ENCODER_SHA256)
     except ImportError:  # onnxruntime and tokenizers are imported when the encoder loads
@@ -115,7 +115,7 @@ def load_tier(name: str):
 
 def default_manifest_path() -> Path:
     """The manifest of what `load_coder(None)` loads: the default tier's, else $MI_CODER_MODEL's file's."""
-    from .modelio import default_model_path, manifest_path
+    from ._modelio import default_model_path, manifest_path
 
     tier = default_tier()
     return tier_manifest_path(tier) if tier else manifest_path(default_model_path())
@@ -123,6 +123,6 @@ def default_manifest_path() -> Path:
 
 def tier_manifest_path(name: str) -> Path:
     """Where tier `name`'s manifest is: the shipped model's beside it (fast), models/accurate.json (accurate)."""
-    from .modelio import default_model_path, manifest_path
+    from ._modelio import default_model_path, manifest_path
 
     return accurate_dir().with_suffix(".json") if name == "accurate" else manifest_path(default_model_path())

@@ -1,10 +1,10 @@
 """Serve the accurate tier: a fine-tuned transformer in ONNX, run by onnxruntime and tokenizers (no torch).
 
-A model folder (written by `mi_coder.encoder_train`) holds model_int8.onnx and/or model_fp32.onnx,
+A model folder (written by `mi_coder.training._fine_tune`) holds model_int8.onnx and/or model_fp32.onnx,
 tokenizer.json and encoder.json (codes order, how an utterance and its previous turns become a text
 pair, the SHA-256 of each ONNX file). An ONNX file holds no code, but a swapped or corrupted file
 would code silently wrong, so, like the linear model, it loads only when its SHA-256 is pinned by
-the caller (`sha256=`), listed in the user's allow-list (`mi_coder.modelio.trusted_hashes`), or
+the caller (`sha256=`), listed in the user's allow-list (`mi_coder.coding._modelio.trusted_hashes`), or
 `trusted=True` for a model you trained yourself. The hashed bytes are the bytes the session runs.
 """
 
@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codes import ALL_CODES, CODES, side_codes
-from .encoder_input import PairEncoder
-from .errors import InputError, ModelIntegrityError
+from ..codes import ALL_CODES, CODES, side_codes
+from ._encoder_input import PairEncoder
+from ..errors import InputError, ModelIntegrityError
 
 CONFIG_NAME = "encoder.json"
 FORMAT = 1
@@ -35,12 +35,12 @@ class EncoderCoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        from .modelio import check_pin
+        from ._modelio import check_pin
 
         path = Path(path)
         config_path = path / CONFIG_NAME
         if not config_path.is_file():
-            raise InputError(f"{path}: no {CONFIG_NAME}; point at a folder written by mi_coder.encoder_train")
+            raise InputError(f"{path}: no {CONFIG_NAME}; point at a folder written by mi_coder.training (train_encoder)")
         config = json.loads(config_path.read_text(encoding="utf-8"))
         if config.get("format") != FORMAT or list(config.get("codes", ())) != list(ALL_CODES):
             raise ModelIntegrityError(f"{config_path}: format {config.get('format')} or codes order is not "
@@ -99,7 +99,7 @@ class EncoderCoder:
         previous non-blank turns of its transcript. Each utterance runs alone: int8 models scale their
         activations per run, so a batch would make a code depend on the rows that share it.
         """
-        from .coder import check_utterances, has_text
+        from ._estimator import check_utterances, has_text
 
         X = check_utterances(X)
         present = has_text(X)
@@ -132,7 +132,7 @@ class EncoderCoder:
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """The code of every row ('' for blank rows)."""
         proba = self.side_proba(X)
-        from .coder import check_utterances
+        from ._estimator import check_utterances
 
         return side_codes(proba, check_utterances(X)["side"].to_numpy())
 

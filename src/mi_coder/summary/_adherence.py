@@ -1,6 +1,6 @@
 """MITI 4.2.1 adherence counts: which codes come from the classifier and which from rules.
 
-From the classifier: `affirmation` and `advice`. From spaCy cue rules (`mi_coder.preprocess`):
+From the classifier: `affirmation` and `advice`. From spaCy cue rules (`mi_coder.coding._preprocess`):
 - advice *with permission*: the advice utterance or the counsellor's previous utterance asks
   permission ("would it be okay if…"), or the advice emphasises autonomy ("it's up to you");
   every other advice utterance is advice *without permission* (MITI: Persuade).
@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .preprocess import CUE_NAMES, analyse
+from ..coding._preprocess import CUE_NAMES, analyse
 
 ADHERENCE_COUNTS = ("advice_with_permission", "advice_without_permission", "mi_adherent", "mi_non_adherent")
 _CUE = {name: CUE_NAMES.index(name) for name in ("permission", "autonomy", "collaboration", "confront")}

@@ -18,7 +18,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .codes import CODES, COUNSELLOR, best_codes, side_name
+from ..codes import CODES, COUNSELLOR, best_codes, side_name
 
 OUTPUTS = ("mi_code", "mi_confidence", "mi_probabilities")
 INPUTS = ("mi_side", "mi_previous")
@@ -64,11 +64,11 @@ class MICoderComponent:
     """Codes each Doc with a mi_coder model (the shipped one unless `model` names a tier or a file)."""
 
     def __init__(self, nlp: Language, name: str = "mi_coder", model: str | None = None):
-        from .tiers import load_coder as load_model
+        from ..coding._tiers import load_coder as load_model
 
         self.name = name
         # A pipeline's config never grants trust: another model loads only if its hash is pinned
-        # in the user's allow-list (see mi_coder.modelio.trusted_hashes).
+        # in the user's allow-list (see mi_coder.coding._modelio.trusted_hashes).
         self.coder = load_model(model)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -105,8 +105,8 @@ class MICoderComponent:
 
     def _first_stage_proba(self, docs: list, side_of: list) -> tuple[list, list]:
         """(indices of the non-blank Docs, their probabilities) from each Doc's context tail only."""
-        from .coder import utterance_frame
-        from .features import ContextFeatures
+        from ..coding._estimator import utterance_frame
+        from ..coding._features import ContextFeatures
 
         texts, sides, keys, last, before = [], [], [], [], []
         for n, doc in enumerate(docs):
@@ -137,7 +137,7 @@ class MICoderComponent:
         """(indices of the non-blank Docs, their probabilities) with the session stage, which reads
         every earlier turn. Docs whose turns continue one transcript (each the next turn, as a
         session coded turn by turn arrives) are coded together: the transcript once, live."""
-        from .coder import utterance_frame
+        from ..coding._estimator import utterance_frame
 
         transcripts, where = [], {}  # the turns of each transcript; Doc -> (transcript, row)
         for n, doc in enumerate(docs):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .scores import SCORES
+from ..summary._scores import SCORES
 
 LABELS = {
     "reflection_to_question": "reflections : questions",

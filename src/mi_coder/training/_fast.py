@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .coder import MICoder
-from .corpora import CORPUS_WEIGHTS, corpus_weights, estimator_input, licence_terms
-from .evaluate import cross_validate, held_out_confusion, review_thresholds, score
-from .modelio import library_versions
-from .session import DEFAULT_SESSION
+from ..coding._estimator import MICoder
+from ._corpora import CORPUS_WEIGHTS, corpus_weights, estimator_input, licence_terms
+from ._evaluate import cross_validate, held_out_confusion, review_thresholds, score
+from ..coding._modelio import library_versions
+from ..coding._session import DEFAULT_SESSION
 
 
 def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, weights: dict | None = None,
           progress=None) -> MICoder:
     """Fit `coder` (default: the shipped recipe, `MICoder(session=DEFAULT_SESSION)`) on every coded row of a
-    canonical frame (see `mi_coder.corpora`).
+    canonical frame (see `mi_coder.training._corpora`).
 
     With `folds` >= 2 the recipe is first cross-validated by transcript; the scores and the
     held-out confusion counts are stored in `coder.info` (summaries use them for intervals), with the
@@ -42,14 +42,14 @@ def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, wei
 
 
 def fit_session_quality(frame: pd.DataFrame, proba: dict, folds: int = 5) -> dict | None:
-    """The session-quality model (see `mi_coder.quality`) on held-out codes of the transcripts with a label.
+    """The session-quality model (see `mi_coder.summary._quality`) on held-out codes of the transcripts with a label.
 
     One annotated copy per transcript (copies are coded alike), labels from AnnoMI's `mi_quality`.
     The model is also calibrated for length on windows of the held-out transcripts (`quality.fit_quality`).
     None when either label has fewer transcripts than `folds` (nothing to learn or to check).
     """
-    from .codes import ALL_CODES, side_codes
-    from .quality import fit_quality, window_counts
+    from ..codes import ALL_CODES, side_codes
+    from ..summary._quality import fit_quality, window_counts
 
     predicted = side_codes(proba, frame["side"].to_numpy())
     labelled = frame[frame["mi_quality"].isin(["high", "low"])]

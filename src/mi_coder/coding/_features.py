@@ -14,9 +14,9 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.preprocessing import MaxAbsScaler
 
-from .codes import CLIENT, COUNSELLOR
-from .preprocess import CUE_NAMES, N_CUES, QUESTION_FORM, analyse
-from .vectorize import TokenTfidfVectorizer
+from ..codes import CLIENT, COUNSELLOR
+from ._preprocess import CUE_NAMES, N_CUES, QUESTION_FORM, analyse
+from ._vectorize import TokenTfidfVectorizer
 
 OWN_CUES = [f"cue_{c}" for c in CUE_NAMES]
 OTHER_CUES = [f"other_cue_{c}" for c in CUE_NAMES]

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .codes import CLIENT, CLIENT_VALUES, COUNSELLOR, COUNSELLOR_VALUES
-from .errors import InputError, Notice, cli_words, option
+from ..codes import CLIENT, CLIENT_VALUES, COUNSELLOR, COUNSELLOR_VALUES
+from ..errors import InputError, Notice, cli_words, option
 
 TEXT_NAMES = ("utterance_text", "text", "utterance", "content")
 # Looked for only when none of TEXT_NAMES is there: chat exports and chatbot logs name their text column so.

@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from .codes import CLIENT_CODES, COUNSELLOR_CODES
-from .plots import svg_scatter
-from .scores import SCORES
+from ..codes import CLIENT_CODES, COUNSELLOR_CODES
+from ._scores import SCORES
 
 # Below 5 transcripts no Spearman rho reaches p < 0.05 (n = 4: the exact two-sided p of rho = 1 is
 # 0.083) and ICC(2,1) from 2-4 pairs swings far outside [0, 1]: neither is reported.
@@ -112,10 +111,3 @@ def format_utterance_agreement(result: dict) -> str:
         lines += [f"{code:<{width}}{show(m['kappa']):>10}{m['expert']:>10d}{m['coder']:>10d}"
                   for code, m in r["per_code"].items()]
     return "\n".join(lines)
-
-
-def scatter_svg(expert: pd.DataFrame, model: pd.DataFrame, key: str) -> str:
-    """Model vs expert value of each score, one panel per score."""
-    both = expert.merge(model, on=key, suffixes=("_expert", "_model"))
-    return svg_scatter([{"title": name, "x": both[f"{name}_expert"], "y": both[f"{name}_model"],
-                         "x_label": "experts", "y_label": "model"} for name in SCORES])

@@ -168,3 +168,12 @@ def svg_trend(points: list[tuple], top: float, fair=None, good=None, percent: bo
             previous = (x, sy(value))
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def agreement_svg(expert: pd.DataFrame, model: pd.DataFrame, key: str) -> str:
+    """Model vs expert value of each summary score over transcripts, one panel per score (`mi-coder validate`)."""
+    from ..summary._scores import SCORES
+
+    both = expert.merge(model, on=key, suffixes=("_expert", "_model"))
+    return svg_scatter([{"title": name, "x": both[f"{name}_expert"], "y": both[f"{name}_model"],
+                         "x_label": "experts", "y_label": "model"} for name in SCORES])

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codes import (CODES, COUNSELLOR, NOT_ADVICE, annomi_client_code, annomi_therapist_code, esconv_code,
+from ..codes import (CODES, COUNSELLOR, NOT_ADVICE, annomi_client_code, annomi_therapist_code, esconv_code,
                     mibot_code, welivita_code)
-from .errors import InputError
-from .tables import read_table
+from ..errors import InputError
+from ..io._tables import read_table
 
 CANONICAL = ["corpus", "group", "conversation", "side", "text", "code"]
 CORPORA = ("annomi", "esconv", "welivita", "mibot", "reddit_advice")
@@ -199,7 +199,7 @@ def licence_terms(corpora) -> dict:
 def read_coded_csv(path, code_col: str, text_col=None, speaker_col=None, transcript_col=None,
                    counsellor_values=None, client_values=None) -> pd.DataFrame:
     """A user's MI-coded CSV in canonical form; its codes must be the SPEC's code names."""
-    from .columns import Layout  # local: keeps corpus reading free of CLI concerns
+    from ..io._columns import Layout  # local: keeps corpus reading free of CLI concerns
 
     path = Path(path)
     frame = read_table(path)

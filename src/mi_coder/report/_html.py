@@ -18,12 +18,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .codes import CLIENT_CODES, COUNSELLOR_CODES
-from .columns import Layout, file_row, find_one
-from .display import FEW, LABELS, band_words, evidence, number
-from .plots import svg_bars, svg_score, svg_timeline, svg_trend
-from .scores import SCORES
-from .summarize import model_info, summarize
+from ..codes import CLIENT_CODES, COUNSELLOR_CODES
+from ..io._columns import Layout, file_row, find_one
+from ._display import FEW, LABELS, band_words, evidence, number
+from ._plots import svg_bars, svg_score, svg_timeline, svg_trend
+from ..summary._scores import SCORES
+from ..summary._summarize import model_info, summarize
 
 # For a model stored without `info["review"]` (before `evaluate.review_thresholds` existed): measured by
 # `python benchmarks/review_threshold.py --oof /tmp/oof_first.npz` on out-of-fold codes of the first
@@ -125,7 +125,7 @@ def _quality_cells(row) -> str:
 
 def _provenance(source: str, coded: pd.DataFrame, manifest: dict) -> str:
     """What produced the numbers: the file, the date, the model and its known accuracy."""
-    from .version import __version__
+    from ..version import __version__
 
     info = manifest.get("info", {})
     ev = info.get("evaluation", {})
@@ -151,7 +151,7 @@ def _provenance(source: str, coded: pd.DataFrame, manifest: dict) -> str:
 
 def _tier_words(manifest: dict) -> str:
     """Which shipped tier the manifest is, in words ('' for a model the user trained)."""
-    from .pins import SHIPPED_SHA256
+    from ..coding._pins import SHIPPED_SHA256
 
     if manifest.get("tier") == "accurate":
         return (", the accurate tier: a fine-tuned transformer (all-MiniLM-L6-v2) mixed with the linear "

@@ -17,8 +17,8 @@ import os
 import numpy as np
 import pandas as pd
 
-from .columns import Layout, with_layout
-from .errors import InputError
+from ..io._columns import Layout, with_layout
+from ..errors import InputError
 
 ROW = "mi_row"
 
@@ -37,8 +37,8 @@ def _number_rows(part: pd.DataFrame, offsets, partition_info=None) -> pd.DataFra
 
 
 def _code_partition(part: pd.DataFrame, model, trusted: bool, options: dict, cli: bool = False) -> pd.DataFrame:
-    from .errors import speaking
-    from .stream import code_chunk
+    from ..errors import speaking
+    from ..coding._stream import code_chunk
 
     with speaking(cli):  # messages in the caller's words, whichever thread or process codes the partition
         return code_chunk(part.sort_values(ROW, kind="stable"), model, trusted, options)
@@ -53,7 +53,7 @@ def code_dataframe(ddf, model=None, trusted: bool = False, transcript_col: str |
     Each transcript's rows must be in conversation order within the input; independent
     utterances stay in their partitions.
     """
-    from .stream import code_chunk
+    from ..coding._stream import code_chunk
 
     sample = ddf._meta
     layout = layout or Layout.resolve(sample, text_col, speaker_col, transcript_col, counsellor_values,
@@ -69,13 +69,13 @@ def code_dataframe(ddf, model=None, trusted: bool = False, transcript_col: str |
         by_transcript = numbered.shuffle(on=layout.transcript, npartitions=ddf.npartitions)
     options = {"layout": layout, "probabilities": probabilities}
     meta = code_chunk(numbered._meta.copy(), model, trusted, options)  # columns of a coded partition
-    from .errors import cli_words
+    from ..errors import cli_words
 
     return by_transcript.map_partitions(_code_partition, model, trusted, options, cli_words(), meta=meta)
 
 
 def _summarize_partition(part: pd.DataFrame, layout: Layout, confusion) -> pd.DataFrame:
-    from .summarize import summarize
+    from ..summary._summarize import summarize
 
     part = part.sort_values(ROW, kind="stable")
     summary = summarize(part.drop(columns=[ROW]), confusion=confusion, layout=layout)
@@ -88,7 +88,7 @@ def summarize_dataframe(coded, transcript_col: str | None = None, confusion="def
                         speaker_col=None, counsellor_values=None, client_values=None,
                         independent: bool | None = None) -> pd.DataFrame:
     """One row per transcript, as `mi_coder.summarize` gives for the same rows (in order of first row)."""
-    from .summarize import model_info
+    from ..summary._summarize import model_info
 
     layout = Layout.resolve(coded._meta, text_col, speaker_col, transcript_col, counsellor_values, client_values,
                             source="dataframe", require_text=False, independent=independent)
@@ -109,7 +109,7 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
     """
     from pathlib import Path
 
-    from .tables import (CSV_OPTIONS, FALLBACK_ENCODING, appender, atomic_write, csv_options, excel_safe as make_safe,
+    from ..io._tables import (CSV_OPTIONS, FALLBACK_ENCODING, appender, atomic_write, csv_options, excel_safe as make_safe,
                          is_excel, is_gzip, is_parquet, read_chunks, warn_not_utf8)
 
     dd = _dd()

@@ -20,7 +20,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from .scores import band, ratio
+from ._scores import band, ratio
 
 
 def posterior(counts, smoothing: float = 1.0) -> np.ndarray:
