@@ -26,7 +26,7 @@ from ..summary._scores import SCORES
 from ..summary._summarize import model_info, summarize
 
 # For a model stored without `info["review"]` (before `evaluate.review_thresholds` existed): measured by
-# `python benchmarks/review_threshold.py --oof /tmp/oof_first.npz` on out-of-fold codes of the first
+# `benchmarks/review_threshold.py` (commit 7a49cf5; docs/experiments.md) on out-of-fold codes of the first
 # stage over AnnoMI + ESConv (5 transcript-grouped folds); a retrained model stores its own.
 REVIEW_FALLBACK = {
     "counsellor": {"threshold": 0.309, "accuracy": 1 / 3, "utterances": 14496, "share_below": 0.077,
