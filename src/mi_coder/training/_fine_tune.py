@@ -71,22 +71,30 @@ class EncoderClassifier(nn.Module):
         nn.init.zeros_(self.head.bias)
 
     def forward(self, input_ids, attention_mask, token_type_ids):
-        hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                           token_type_ids=token_type_ids).last_hidden_state
+        if getattr(self.bert.config, "type_vocab_size", 0) > 1:
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                               token_type_ids=token_type_ids).last_hidden_state
+        else:  # MPNet has no segment embeddings: the segments only decide what is pooled
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         mask = (attention_mask * (1 - token_type_ids)).unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         return self.head(self.dropout(pooled))
 
 
 def build_model(base=None, seed: int = 0) -> EncoderClassifier:
-    """The classifier on pre-trained weights (`base` a folder, default MiniLM) or a random `BertConfig`."""
+    """The classifier on pre-trained weights (`base` a folder, default MiniLM; all-mpnet-base-v2's works too)
+    or a random `BertConfig`."""
     from transformers import BertConfig, BertModel
 
     torch.manual_seed(seed)
     if isinstance(base, BertConfig):
         bert = BertModel(base, add_pooling_layer=False)
-    else:
-        bert = BertModel.from_pretrained(str(base or base_model_dir()), add_pooling_layer=False)
+    else:  # a BERT (all-MiniLM-L6-v2) or another encoder folder, such as all-mpnet-base-v2's
+        from transformers import AutoConfig, AutoModel
+
+        folder = str(base or base_model_dir())
+        kind = BertModel if AutoConfig.from_pretrained(folder).model_type == "bert" else AutoModel
+        bert = kind.from_pretrained(folder, add_pooling_layer=False)
     return EncoderClassifier(bert)
 
 
