@@ -114,8 +114,8 @@ def test_length_calibration_pulls_short_chats_to_the_base_rate_and_withholds_the
     # one session's mix at full length and cut to a few utterances: the short one is less sure
     strong = counts.iloc[[int(np.argmax(good))]]
     short = (strong * 5 // strong.to_numpy().sum() + (strong > 0)).rename(index=lambda i: "short")
-    out = quality_columns(pd.concat([strong, short]), model)
     base = length["base"]
+    out = quality_columns(pd.concat([strong, short]), model, prior=base)  # at the prior it learnt
     p = out["mi_quality_probability"]
     if not np.isnan(p.iloc[1]):
         assert abs(p.iloc[1] - base) < abs(p.iloc[0] - base)
@@ -131,3 +131,52 @@ def test_a_stored_model_without_length_calibration_still_works():
     assert "length" not in model
     out = quality_columns(counts, model)
     assert out["mi_quality_probability"].notna().sum() >= 1 and "mi_quality_reason" in out
+
+
+def test_the_estimate_is_at_even_odds_unless_a_prior_is_given():
+    """Its prior was AnnoMI's share of good sessions (87%), which no caseload has: issue #31."""
+    from mi_coder.errors import InputError
+    from mi_coder.summary._quality import _logit
+
+    counts, good = synthetic_sessions()
+    model = fit_quality(counts, good, groups=np.arange(len(good)), windows=None)
+    model["length"] = {"base": 0.8, "k": 5.0, "min_counsellor": 3}
+    even = quality_columns(counts, model)
+    learnt = quality_columns(counts, model, prior=0.8)
+    assert set(even["mi_quality_prior"]) == {0.5} and set(learnt["mi_quality_prior"]) == {0.8}
+    shift = _logit(learnt["mi_quality_probability"]) - _logit(even["mi_quality_probability"])
+    assert np.allclose(shift, _logit(0.8), atol=0.01)  # Bayes' rule on the odds, row by row
+    assert (even["mi_quality_probability"] < learnt["mi_quality_probability"]).all()
+    for bad in (0, 1, 1.5, "half"):
+        with pytest.raises(InputError, match="between 0 and 1"):
+            quality_columns(counts, model, prior=bad)
+
+
+def test_every_session_with_ten_counsellor_utterances_gets_an_estimate():
+    """A model whose windows asked for 20 once withheld it from most sessions from elsewhere."""
+    counts, good = synthetic_sessions()
+    model = fit_quality(counts, good, groups=np.arange(len(good)))
+    model["length"] = {"base": 0.7, "k": 5.0, "min_counsellor": 20}
+    row = counts.iloc[[1]] * 0
+    row.iloc[0, :8] = [2, 2, 2, 2, 1, 1, 0, 0]  # 10 counsellor utterances
+    assert quality_columns(row, model)["mi_quality_probability"].notna().all()
+    row.iloc[0, 0] = 1  # 9
+    out = quality_columns(row, model).iloc[0]
+    assert np.isnan(out["mi_quality_probability"]) and "needs 10" in out["mi_quality_reason"]
+
+
+def test_summarize_and_report_take_the_prior_and_say_which(tmp_path, capsys):
+    from mi_coder.cli import main
+
+    from conftest import EXAMPLES, SHIPPED_MODEL
+    if not SHIPPED_MODEL.is_file():
+        pytest.skip("no shipped model")
+    coded, out = tmp_path / "coded.csv", tmp_path / "s.csv"
+    assert main(["code", str(EXAMPLES / "counselling_session.csv"), "-o", str(coded), "--quiet", "--tier", "fast"]) == 0
+    assert main(["summarize", str(coded), "-o", str(out), "--quality-prior", "0.3"]) == 0
+    assert pd.read_csv(out)["mi_quality_prior"].tolist() == [0.3]
+    assert main(["summarize", str(coded)]) == 0 and "at even odds" in capsys.readouterr().out
+    assert main(["summarize", str(coded), "--quality-prior", "2"]) == 2
+    assert "--quality-prior" in capsys.readouterr().err
+    assert main(["report", str(coded), "-o", str(tmp_path / "r.html"), "--quality-prior", "0.3"]) == 0
+    assert "assuming 30% of sessions are good" in (tmp_path / "r.html").read_text(encoding="utf-8")

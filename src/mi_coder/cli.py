@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "intervals (default: the one named in the file's mi_model column)")
     summ.add_argument("--no-intervals", action="store_true",
                       help="only the contract's columns (docs/contract.md), no intervals")
+    _prior_option(summ)
 
     train = sub.add_parser("train", help="train a model on the shared corpora or your own coded CSVs")
     train.add_argument("-o", "--output", default=None,
@@ -152,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("input", help="coded table (output of `mi-coder code`)")
     report.add_argument("-o", "--output", required=True, help="HTML file to write")
     _column_options(report, readings=False)
+    _prior_option(report)
     report.add_argument("--counsellor-col", help="who counselled each session (default: counsellor_id, coach, "
                                                   "worker, … by name): adds each person's scores over sessions")
     report.add_argument("--date-col", help="session date or number ordering a counsellor's sessions (default: "
@@ -250,6 +252,12 @@ def _count_rows(path) -> int | None:
         return None
 
 
+def _prior_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quality-prior", type=float, default=0.5, metavar="SHARE",
+                        help="the share of good MI sessions to assume in your caseload for P(good MI session) "
+                             "(default 0.5: even odds)")
+
+
 def cmd_summarize(args) -> None:
     from .summary._summarize import summarize
     from .io._tables import check_output, read_table, write_table
@@ -257,7 +265,7 @@ def cmd_summarize(args) -> None:
     output = None if args.output is None else check_output([args.input], args.output, table=True)
     confusion = None if args.no_intervals else (args.model or "default")
     summary = summarize(read_table(args.input), code_col=args.code_col, source=args.input, confusion=confusion,
-                        **_columns(args))
+                        quality_prior=args.quality_prior, **_columns(args))
     if output is None:
         from .report._display import format_summary
         sys.stdout.write(format_summary(summary))
@@ -419,7 +427,7 @@ def cmd_report(args) -> None:
 
     output = check_output([args.input], args.output)
     write_text(render_html(read_table(args.input), source=args.input, confusion=args.model or "default",
-                           counsellor_col=args.counsellor_col, date_col=args.date_col,
+                           counsellor_col=args.counsellor_col, date_col=args.date_col, quality_prior=args.quality_prior,
                            **_columns(args, readings=False)), output)
 
 

@@ -102,6 +102,10 @@ def format_summary(summary: pd.DataFrame) -> str:
             table.append((LABELS[name], number(row[name], percent), words or interval, band))
         widths = [max(len(r[i]) for r in table) for i in range(4)]
         lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in table]
+        if "mi_quality_prior" in row.index and pd.notna(row.get("mi_quality_probability")):
+            prior = row["mi_quality_prior"]
+            lines.append("  P(good MI session) is " + ("at even odds (a prior of 50%)" if prior == 0.5 else
+                                                       f"assuming {number(prior, True)} of sessions are good"))
         counts = [f"{c}={int(row[c])}" for c in SUMMARY_COUNTS if c in row.index and row[c]]
         lines.append("  codes: " + (", ".join(counts) or "none"))
         blocks.append("\n".join(lines))

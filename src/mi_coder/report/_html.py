@@ -119,8 +119,14 @@ def _quality_cells(row) -> str:
                 f"checked on held-out sessions and says too little on so few counsellor utterances</td>")
     return (f"<td class='num'>{number(p, True)}</td><td>{number(row['mi_quality_probability_low'], True)} – "
             f"{number(row['mi_quality_probability_high'], True)}</td><td colspan='2' class='note'>how likely "
-            f"expert coders would call this session good MI, from its mix of codes (learnt from AnnoMI's "
-            f"role-played sessions; less sure on short chats)</td>")
+            f"expert coders would call this session good MI, from its mix of codes, {_prior_words(row)} "
+            f"(learnt from AnnoMI's role-played sessions; less sure on short chats)</td>")
+
+
+def _prior_words(row) -> str:
+    """Which prior the quality estimate assumes, in words."""
+    prior = row.get("mi_quality_prior", 0.5)
+    return "at even odds (a prior of 50%)" if prior == 0.5 else f"assuming {number(prior, True)} of sessions are good"
 
 
 def _provenance(source: str, coded: pd.DataFrame, manifest: dict) -> str:
@@ -256,7 +262,8 @@ def _sort_key(values: pd.Series) -> pd.Series:
 
 def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: str = "input",
                 confusion="default", text_col=None, speaker_col=None, counsellor_values=None,
-                client_values=None, counsellor_col: str | None = None, date_col: str | None = None) -> str:
+                client_values=None, counsellor_col: str | None = None, date_col: str | None = None,
+                quality_prior: float = 0.5) -> str:
     """The report as one HTML string; column options as for `summarize`, resolved once.
 
     `counsellor_col` (who counselled) and `date_col` (a date or session number) add each
@@ -265,7 +272,7 @@ def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: 
     layout = Layout.resolve(coded, text_col, speaker_col, transcript_col, counsellor_values, client_values,
                             source=source, require_text=False)
     info = model_info(confusion, coded, source)  # read once: the summary's intervals and the provenance
-    summary = summarize(coded, source=source, confusion=info, layout=layout)
+    summary = summarize(coded, source=source, confusion=info, layout=layout, quality_prior=quality_prior)
     overall = summarize(coded, source=source, confusion=None, layout=replace(layout, transcript=None)).iloc[0]
     manifest = (info or {}).get("manifest") or {}
     keys = layout.transcripts(coded).to_numpy()

@@ -11,8 +11,11 @@ AnnoMI's sessions are 30-200 turns; a 4-turn chat's shares are extreme and the r
 far too firmly on them. So the model is also checked on windows of 4 to 40 utterances of
 held-out sessions, and calibrated for length there: its logit is pulled toward the base rate's
 with weight n / (n + k), n the counsellor utterances (`length`), and below `min_counsellor`
-counsellor utterances, where held-out windows could not tell good sessions from poor, it is
-withheld ("too short to judge").
+counsellor utterances it is withheld ("too short to judge").
+
+The regression learnt AnnoMI's share of good sessions (87%), which no user's caseload has: the
+estimate is reported at even odds (a prior of 50%) unless the user gives another prior, by moving
+its logit by logit(prior) - logit(AnnoMI's base rate); `mi_quality_prior` says which was used.
 """
 
 from __future__ import annotations
@@ -30,6 +33,11 @@ MIN_AUC = 0.70  # the held-out discrimination a length needs before the estimate
 # version): fitted by `fit_quality` on held-out windows of AnnoMI, from out-of-fold first-stage
 # codes (`python benchmarks/quality_calibration.py --oof /tmp/oof_first.npz`); a retrain stores its own.
 LENGTH_FALLBACK = {"base": 0.8649, "k": 5.81, "min_counsellor": 3}
+PRIOR = 0.5  # the share of good sessions the estimate assumes unless the user gives one (even odds)
+# Every session with this many counsellor utterances gets an estimate: held-out AnnoMI windows of 10
+# rank good above poor at AUC 0.66 (the manifest's `auc_by_counsellor_utterances`), so near even odds
+# it stays close to 50% there, and its interval is wide; a model's own `min_counsellor` is lower or this.
+MIN_COUNSELLOR = 10
 
 
 def shares(counts) -> np.ndarray:
@@ -170,20 +178,42 @@ def probability(share_rows: np.ndarray, model: dict) -> np.ndarray:
     return 1 / (1 + np.exp(-(z @ np.asarray(model["coef"]) + model["intercept"])))
 
 
+def check_prior(prior) -> float:
+    """A prior share of good sessions, strictly between 0 and 1 (InputError otherwise)."""
+    from ..errors import InputError, option
+
+    try:
+        value = float(prior)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not 0 < value < 1:
+        raise InputError(f"the quality prior must be a share of good sessions between 0 and 1 (0.5: even odds), "
+                         f"not {str(prior)[:20]!r}; pass it with {option('quality_prior')}")
+    return value
+
+
+def at_prior(p, base: float, prior: float) -> np.ndarray:
+    """P(good) learnt at the base rate `base`, restated at `prior` (Bayes' rule on the odds)."""
+    return 1 / (1 + np.exp(-(_logit(p) - _logit(base) + _logit(prior))))
+
+
 def quality_columns(counts: pd.DataFrame, model: dict, level: float = 0.90, n_draws: int = 2000,
-                    seed: int = 0) -> pd.DataFrame:
-    """`mi_quality_probability` with a `_low`/`_high` interval per transcript (rows of `counts`), length-calibrated.
+                    seed: int = 0, prior: float = PRIOR) -> pd.DataFrame:
+    """`mi_quality_probability` with a `_low`/`_high` interval per transcript (rows of `counts`), length-calibrated,
+    at `prior` (default even odds; `mi_quality_prior` records it).
 
     Empty, with `mi_quality_reason` saying why, without counsellor utterances or with fewer than
-    the model's `min_counsellor` ("too short to judge"); the reason is "" where there is an estimate.
+    `MIN_COUNSELLOR` (or the model's lower `min_counsellor`: "too short to judge"); "" where there is one.
     """
     import zlib
 
+    prior = check_prior(prior)
     length = model.get("length") or LENGTH_FALLBACK
-    minimum = length["min_counsellor"] if length else 1
+    base = length["base"]
+    minimum = min(length["min_counsellor"], MIN_COUNSELLOR)
     values = counts[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy(dtype=float)
     n_counsellor = values[:, :len(COUNSELLOR_CODES)].sum(axis=1)
-    point = shrink(probability(shares(values), model), n_counsellor, length)
+    point = at_prior(shrink(probability(shares(values), model), n_counsellor, length), base, prior)
     low, high = np.full(len(values), np.nan), np.full(len(values), np.nan)
     reason = np.full(len(values), "", dtype=object)
     tail = (1 - level) / 2
@@ -198,9 +228,10 @@ def quality_columns(counts: pd.DataFrame, model: dict, level: float = 0.90, n_dr
         for cols in (slice(0, len(COUNSELLOR_CODES)), slice(len(COUNSELLOR_CODES), None)):
             if row[cols].sum() > 0:
                 draws[:, cols] = rng.dirichlet(row[cols] + 0.5, size=n_draws)
-        p = shrink(probability(draws, model), n_counsellor[i], length)
+        p = at_prior(shrink(probability(draws, model), n_counsellor[i], length), base, prior)
         low[i], high[i] = np.quantile(p, tail), np.quantile(p, 1 - tail)
     out = pd.DataFrame({"mi_quality_probability": point, "mi_quality_probability_low": low,
                         "mi_quality_probability_high": high}, index=counts.index).round(4)
     out["mi_quality_reason"] = reason
+    out["mi_quality_prior"] = prior
     return out

@@ -84,7 +84,8 @@ def _adherence(texts, codes, is_counsellor, keys: pd.Series, index, turns=None) 
 def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: str = "mi_code",
               source: str = "input", confusion: dict | str | None = "default", text_col: str | None = None,
               speaker_col: str | None = None, counsellor_values=None, client_values=None,
-              layout: Layout | None = None, independent: bool | None = None) -> pd.DataFrame:
+              layout: Layout | None = None, independent: bool | None = None,
+              quality_prior: float = 0.5) -> pd.DataFrame:
     """One row per transcript: the count of every code, then the contract's summary scores.
 
     `coded` is what `MICoder.code_frame` returns (or any table with a code column); the column
@@ -94,13 +95,17 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     `confusion` names the model that coded the table (see `model_info`; None for none): with its
     held-out confusions each score also gets `_expected`, a 90% `_low`/`_high` interval and
     `_band_probability` (`mi_coder.summary._uncertainty`), and with its session-quality model the
-    transcript gets `mi_quality_probability` and its interval (`mi_coder.summary._quality`).
+    transcript gets `mi_quality_probability` and its interval (`mi_coder.summary._quality`), at even
+    odds unless `quality_prior` gives the share of good sessions to assume (`mi_quality_prior` says which).
     """
     if code_col == "mi_code" and "mi_code" not in {str(c).strip().lower() for c in coded.columns}:
         how = (f"code it first with `mi-coder code {source} -o CODED.csv`" if cli_words()
                else "code it first with coder.code_frame()")
         raise InputError(f"{source}: no 'mi_code' column, so the file is not coded yet; {how}, or name the column "
                          f"holding your own codes with {option('code_col')}")
+    from ._quality import check_prior
+
+    quality_prior = check_prior(quality_prior)  # a bad prior fails before any work
     column = find_one(coded, code_col, (), "code", source, required=True)
     layout = layout or Layout.resolve(coded, text_col, speaker_col, transcript_col, counsellor_values,
                                       client_values, source=source, require_text=False, independent=independent)
@@ -144,7 +149,7 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
         summary = pd.concat([summary, summary_uncertainty(counts, info["confusion"], SCORES)], axis=1)
     if info.get("quality"):
         from ._quality import quality_columns
-        summary = pd.concat([summary, quality_columns(counts, info["quality"])], axis=1)
+        summary = pd.concat([summary, quality_columns(counts, info["quality"], prior=quality_prior)], axis=1)
     summary.insert(0, "n_utterances", keys.groupby(keys, sort=False).size().reindex(counts.index).to_numpy())
     summary = summary.reset_index()
     if layout.transcript is not None:  # the user's ids as they were (integers stay integers, for merging)
