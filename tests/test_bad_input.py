@@ -92,3 +92,38 @@ def test_error_messages_never_quote_utterances(tmp_path, capsys):
     src.write_text("speaker,text\nnarrator,my secret drinking story\n")
     main(["code", str(src), "-o", str(tmp_path / "o.csv")])
     assert "secret" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content, kind", [
+    (b'[\n  {"session": "s1",  "text": "I want to drink again"},\n  {"session": "s1", "text": "hm"}\n]\n', "JSON"),
+    (b'{"session": "s1", "text": "I want to drink again"}\n{"session": "s1", "text": "hm"}\n', "JSON"),
+    (b"<!DOCTYPE html>\n<html><body><p>I want to drink again</p>\n<p>hm</p></body></html>\n", "HTML"),
+    (b'<?xml version="1.0"?>\n<t><u>I want to drink again</u>\n<u>hm</u></t>\n', "XML"),
+    (b"PK\x03\x04\x14\x00I want to drink again\nhm\n", "Word .docx"),
+    (b"%PDF-1.7\nI want to drink again\nhm\n", "PDF"),
+])
+def test_a_file_that_is_not_a_table_says_what_it_looks_like_and_never_quotes_it(tmp_path, capsys, content, kind):
+    """Once, a JSON file given to `code --text-col text` answered `columns are {"session": "s1", "text": …}`."""
+    from mi_coder.cli import main
+
+    src = tmp_path / "chat.csv"
+    src.write_bytes(content)
+    for args in (["code", str(src), "-o", str(tmp_path / "out.csv"), "--text-col", "text"],
+                 ["summarize", str(src)], ["report", str(src), "-o", str(tmp_path / "r.html")]):
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert kind in err and "not a CSV table" in err and "drink" not in err and err.count("\n") == 1
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("name", ["out.docx", "out.json", "out.html"])
+def test_an_output_type_that_cannot_be_written_is_refused_before_any_work(tmp_path, capsys, name):
+    """`-o out.docx` once wrote a CSV under that name."""
+    from mi_coder.cli import main
+
+    src = tmp_path / "in.csv"
+    src.write_text("speaker,text\nclient,hi\ncoach,how are you?\n")
+    assert main(["code", str(src), "-o", str(tmp_path / name), "--tier", "fast", "--quiet"]) == 2
+    assert "cannot write" in capsys.readouterr().err and not (tmp_path / name).exists()
+    for ok in ("out.csv", "out.tsv.gz", "out.txt"):
+        assert main(["code", str(src), "-o", str(tmp_path / ok), "--tier", "fast", "--quiet"]) == 0

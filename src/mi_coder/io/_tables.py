@@ -79,6 +79,33 @@ def _head(path: Path, raw: bytes, size: int = 65536) -> bytes:
         raise InputError(f"{path}: looks gzip-compressed but cannot be decompressed; check the file") from None
 
 
+# What a file that is not a table usually is, by its first bytes (and, for text, its first characters).
+_NOT_TABLES = (
+    (b"PK\x03\x04", "a zip archive (a Word .docx, or an Excel workbook not named .xlsx?)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (.doc or .xls)"),
+    (b"%PDF", "a PDF document"),
+    (b"{\\rtf", "an RTF document"),
+)
+_NOT_TABLE_TEXT = (("<?xml", "XML"), ("<!doctype html", "an HTML page"), ("<html", "an HTML page"),
+                   ("{", "JSON"), ("[", "JSON"))
+
+
+def _refuse_non_table(path: Path, head: bytes) -> None:
+    """Stop on a JSON, HTML, XML, PDF or Word file given as a CSV, saying what it looks like: read as a
+    CSV, its first line would become column names, and an error would quote what someone said."""
+    for magic, what in _NOT_TABLES:
+        if head.startswith(magic):
+            break
+    else:
+        encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+        text = head[:512].decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n").lower()
+        what = next((kind for start, kind in _NOT_TABLE_TEXT if text.startswith(start)), None)
+        if what is None:
+            return
+    raise InputError(f"{path}: looks like {what}, not a CSV table; save or export it as CSV (one utterance per "
+                     f"row, a header row naming the columns), Excel .xlsx or Parquet")
+
+
 def _encoding_of(path: Path, head: bytes) -> str:
     """The encoding to read a CSV with, from its first (decompressed) bytes; refuses binary files."""
     if not head.strip():
@@ -118,6 +145,7 @@ def csv_options(path, encoding: str | None = None) -> dict:
     path = Path(path)
     raw = _raw_head(path)
     head = _head(path, raw)
+    _refuse_non_table(path, head)
     encoding = encoding or _encoding_of(path, head)
     header, sep = _header(head, encoding)
     _check_header(path, header)
@@ -257,8 +285,18 @@ def check_output(inputs, output, table: bool = False) -> Path:
     return output
 
 
+# What a table output may be named: CSV or TSV (each maybe .gz), Parquet, Excel; .txt and no suffix are CSV.
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".parquet", ".pq", ".xlsx", "")
+
+
 def check_writer(output: Path) -> None:
-    """Refuse a Parquet or Excel output whose writer package is missing: say what to install, before coding."""
+    """Refuse a table output of a kind that cannot be written, or whose writer package is missing: say what
+    to do, before coding (a `.docx` once came back as a CSV under that name)."""
+    suffixes = [x.lower() for x in output.suffixes[-2:]]
+    kind = suffixes[-2] if suffixes[-1:] == [".gz"] and len(suffixes) == 2 else (suffixes[-1] if suffixes else "")
+    if kind not in TABLE_SUFFIXES and not is_excel(output):
+        raise InputError(f"{output}: mi-coder cannot write a {kind} file; name the output .csv, .tsv, .csv.gz, "
+                         f".parquet or .xlsx")
     if is_parquet(output):
         try:
             import pyarrow.parquet  # noqa: F401
