@@ -106,3 +106,22 @@ def test_transcript_ids_keep_the_inputs_dtype_so_they_merge():
     assert s["session_id"].tolist() == [7, 12] and s["session_id"].dtype == frame["session_id"].dtype
     merged = s.merge(pd.DataFrame({"session_id": [7, 12], "coach": ["A", "B"]}), on="session_id")
     assert merged["coach"].tolist() == ["A", "B"]
+
+
+
+def test_one_rule_says_when_a_score_can_be_read_in_the_table_too():
+    """The CSV once gave `pct_open_questions_band=good` where the print and the report said
+    "too few to tell (n = 2)" (issue #29)."""
+    import mi_coder
+    from mi_coder.report._display import format_summary
+
+    coded = pd.DataFrame({"transcript_id": ["a"] * 4 + ["b"] * 14,
+                          "mi_code": ["open_question", "open_question", "simple_reflection", "other"]
+                          + ["open_question"] * 6 + ["closed_question"] * 2 + ["simple_reflection"] * 6})
+    s = mi_coder.summarize(coded, confusion=None).set_index("transcript_id")
+    assert s.loc["a", "pct_open_questions_note"] == "too few to tell (n = 2)"
+    assert s.loc["a", "pct_open_questions"] == 1.0  # the contract's band of the value stays beside the note
+    assert s.loc["b", "pct_open_questions_note"] == "" and s.loc["b", "pct_open_questions_band"] == "good"
+    assert s.loc["a", "pct_change_talk_note"] == "no change or sustain talk"
+    printed = format_summary(s.reset_index())
+    assert "too few to tell (n = 2)" in printed

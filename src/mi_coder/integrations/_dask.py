@@ -74,11 +74,11 @@ def code_dataframe(ddf, model=None, trusted: bool = False, transcript_col: str |
     return by_transcript.map_partitions(_code_partition, model, trusted, options, cli_words(), meta=meta)
 
 
-def _summarize_partition(part: pd.DataFrame, layout: Layout, confusion) -> pd.DataFrame:
+def _summarize_partition(part: pd.DataFrame, layout: Layout, confusion, quality_prior: float = 0.5) -> pd.DataFrame:
     from ..summary._summarize import summarize
 
     part = part.sort_values(ROW, kind="stable")
-    summary = summarize(part.drop(columns=[ROW]), confusion=confusion, layout=layout)
+    summary = summarize(part.drop(columns=[ROW]), confusion=confusion, layout=layout, quality_prior=quality_prior)
     keys = layout.transcripts(part)
     first = part[ROW].groupby(keys.to_numpy(), sort=False).min()
     return summary.assign(**{ROW: first.reindex(summary.iloc[:, 0].astype(str)).to_numpy(dtype=np.int64)})
@@ -86,7 +86,7 @@ def _summarize_partition(part: pd.DataFrame, layout: Layout, confusion) -> pd.Da
 
 def summarize_dataframe(coded, transcript_col: str | None = None, confusion="default", text_col=None,
                         speaker_col=None, counsellor_values=None, client_values=None,
-                        independent: bool | None = None) -> pd.DataFrame:
+                        independent: bool | None = None, quality_prior: float = 0.5) -> pd.DataFrame:
     """One row per transcript, as `mi_coder.summarize` gives for the same rows (in order of first row)."""
     from ..summary._summarize import model_info
 
@@ -95,8 +95,8 @@ def summarize_dataframe(coded, transcript_col: str | None = None, confusion="def
     if layout.transcript is None:  # one transcript (or one batch of replies): one summary row
         coded = coded.repartition(npartitions=1)
     confusion = model_info(confusion, coded._meta, "dataframe")  # once here, not on every worker
-    meta = _summarize_partition(coded._meta, layout, confusion)
-    parts = coded.map_partitions(_summarize_partition, layout, confusion, meta=meta).compute()
+    meta = _summarize_partition(coded._meta, layout, confusion, quality_prior)
+    parts = coded.map_partitions(_summarize_partition, layout, confusion, quality_prior, meta=meta).compute()
     return parts.sort_values(ROW, kind="stable").drop(columns=[ROW]).reset_index(drop=True)
 
 

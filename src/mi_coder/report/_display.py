@@ -1,14 +1,14 @@
 """A summary table as text a person reads in a terminal: per transcript, score, value, 90% interval, band.
 
-Also the one rule for when a score can be read at all (`evidence`), which the terminal print,
-the report's index, detail and counsellor trends all use.
+It reads scores by the one rule for when a score can be read at all (`summary._scores.evidence`), which
+the summary table's `<score>_note` and bands, the report's index, detail and counsellor trends all use.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..summary._scores import SCORES
+from ..summary._scores import DENOMINATORS, EMPTY, FEW, SCORES, evidence  # noqa: F401 (the one rule)
 
 LABELS = {
     "reflection_to_question": "reflections : questions",
@@ -18,41 +18,6 @@ LABELS = {
     "pct_mi_adherent": "% MI-adherent",
     "mi_quality_probability": "P(good MI session)",
 }
-
-
-FEW = 5  # a score resting on fewer utterances than this is too few to judge
-EMPTY = {  # why a score is empty (its denominator is zero), in a supervisor's words
-    "reflection_to_question": "no questions asked",
-    "pct_complex_reflections": "no reflections",
-    "pct_open_questions": "no questions asked",
-    "pct_change_talk": "no change or sustain talk",
-    "pct_mi_adherent": "no MI-adherent or non-adherent utterances",
-}
-DENOMINATORS = {name: den for name, (_, den, _, _) in SCORES.items()} | {
-    "pct_mi_adherent": ("mi_adherent", "mi_non_adherent")}
-
-
-def evidence(row: pd.Series, name: str) -> tuple[str, str]:
-    """("ok" | "few" | "empty", words): whether a score of a summary row can be read, and if not why.
-
-    Empty: its denominator is zero. Few: it rests on fewer than `FEW` utterances, or its 90%
-    interval is undefined or spans the whole scale (0 to 100%, or 0 to 3+ reflections a question).
-    """
-    codes = DENOMINATORS.get(name, ())
-    if not codes or any(c not in row.index for c in codes):
-        return ("ok", "")
-    n = int(sum(row[c] for c in codes))
-    if n == 0 or pd.isna(row.get(name)):
-        return ("empty", EMPTY.get(name, "empty"))
-    few = ("few", f"too few to tell (n = {n})")
-    if n < FEW:
-        return few
-    if f"{name}_low" in row.index:
-        low, high = row[f"{name}_low"], row[f"{name}_high"]
-        top = 1.0 if name != "reflection_to_question" else max(3.0, float(row[name]))
-        if pd.isna(low) or pd.isna(high) or (low <= 1e-9 and high >= top - 1e-9):
-            return few
-    return ("ok", "")
 
 
 def number(value, percent: bool) -> str:

@@ -1,4 +1,5 @@
-"""The summary score formulas and MITI bands (MITI 4.2.1 sections H–I, MISC 2.5): a leaf module."""
+"""The summary score formulas and MITI bands (MITI 4.2.1 sections H–I, MISC 2.5), and when a score can be
+read at all: a leaf module."""
 
 from __future__ import annotations
 
@@ -43,4 +44,54 @@ def scores_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
         out[name] = value
         if fair is not None:
             out[f"{name}_band"] = band(value, fair, good)
+    return out
+
+
+# When a score can be read: one rule for the summary table, the printed summary and the report.
+FEW = 5  # a score resting on fewer utterances than this is too few to judge
+EMPTY = {  # why a score is empty (its denominator is zero), in a supervisor's words
+    "reflection_to_question": "no questions asked",
+    "pct_complex_reflections": "no reflections",
+    "pct_open_questions": "no questions asked",
+    "pct_change_talk": "no change or sustain talk",
+    "pct_mi_adherent": "no MI-adherent or non-adherent utterances",
+}
+DENOMINATORS = {name: den for name, (_, den, _, _) in SCORES.items()} | {
+    "pct_mi_adherent": ("mi_adherent", "mi_non_adherent")}
+
+
+def evidence(row: pd.Series, name: str) -> tuple[str, str]:
+    """("ok" | "few" | "empty", words): whether a score of a summary row can be read, and if not why.
+
+    Empty: its denominator is zero. Few: it rests on fewer than `FEW` utterances, or its 90%
+    interval is undefined or spans the whole scale (0 to 100%, or 0 to 3+ reflections a question).
+    """
+    codes = DENOMINATORS.get(name, ())
+    if not codes or any(c not in row.index for c in codes):
+        return ("ok", "")
+    n = int(sum(row[c] for c in codes))
+    if n == 0 or pd.isna(row.get(name)):
+        return ("empty", EMPTY.get(name, "empty"))
+    few = ("few", f"too few to tell (n = {n})")
+    if n < FEW:
+        return few
+    if f"{name}_low" in row.index:
+        low, high = row[f"{name}_low"], row[f"{name}_high"]
+        top = 1.0 if name != "reflection_to_question" else max(3.0, float(row[name]))
+        if pd.isna(low) or pd.isna(high) or (low <= 1e-9 and high >= top - 1e-9):
+            return few
+    return ("ok", "")
+
+
+def readable(summary: pd.DataFrame, names) -> pd.DataFrame:
+    """`summary` with a `<score>_note` per score of `names`: '' where the score can be read, else why ("no
+    questions asked", "too few to tell (n = 2)"), by the rule the printed summary and the report use.
+
+    `<score>_band` stays the contract's band of the value whatever the count (and `_band_probability`
+    the band's chance): a non-empty note says not to read either."""
+    out = summary.copy()
+    for name in names:
+        if name in out:
+            out[f"{name}_note"] = [words if state != "ok" else "" for state, words in
+                                   (evidence(row, name) for _, row in out.iterrows())]
     return out
