@@ -112,6 +112,8 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
     from ..io._tables import (CSV_OPTIONS, FALLBACK_ENCODING, appender, atomic_write, csv_options, excel_safe as make_safe,
                          is_excel, is_gzip, is_parquet, read_chunks, warn_not_utf8)
 
+    from ..io._captions import is_captions
+
     dd = _dd()
     source, output = Path(source), Path(output)
     try:  # the local engine's checks: encoding, header, ragged rows
@@ -122,7 +124,7 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
     options = with_layout(first, options, str(source))
     if is_parquet(source):
         ddf = dd.read_parquet(source)
-    elif is_excel(source) or is_gzip(source):  # not splittable: read as the local engine does, then partition
+    elif is_excel(source) or is_gzip(source) or is_captions(source):  # not splittable: read as locally, partition
         ddf = dd.from_pandas(pd.concat(list(read_chunks(source))), npartitions=max(1, os.cpu_count() or 1))
     else:
         options_csv = csv_options(source)

@@ -131,6 +131,9 @@ class Layout:
     source: str = "input"
     prefixed: bool = False  # no speaker column: each text starts with "Speaker: "
     independent: bool = False  # each row its own transcript: no context, no session around it
+    # The side whose speaker values the user named alone (say --counsellor-values "Anna Smith"): in a
+    # conversation of two voices, the one other voice is then the other side's.
+    named_side: str | None = None
 
     @classmethod
     def resolve(cls, frame: pd.DataFrame, text_col=None, speaker_col=None, transcript_col=None,
@@ -182,6 +185,7 @@ class Layout:
             client_values=values[1],
             source=source,
             independent=bool(independent),
+            named_side=(COUNSELLOR if given[0] and not given[1] else CLIENT if given[1] and not given[0] else None),
         )
 
     def sides(self, frame: pd.DataFrame) -> np.ndarray:
@@ -209,7 +213,11 @@ class Layout:
         side = np.full(len(frame), None, dtype=object)
         side[speaker.isin(self.counsellor_values).fillna(False).to_numpy()] = COUNSELLOR
         side[speaker.isin(self.client_values).fillna(False).to_numpy()] = CLIENT
-        if pd.isna(side).any():
+        unknown = pd.isna(side)
+        others = speaker[unknown].dropna().unique()
+        if unknown.any() and self.named_side and len(others) == 1 and others[0] and not speaker[unknown].isna().any():
+            side[unknown] = CLIENT if self.named_side == COUNSELLOR else COUNSELLOR  # the one other voice
+        elif unknown.any():
             raise self.speaker_error([frame])
         return side
 

@@ -179,6 +179,13 @@ def read_chunks(path, chunk_rows: int = CHUNK_ROWS, encoding: str | None = None)
     if is_excel(path):
         yield from _excel_chunks(path, chunk_rows)
         return
+    from ._captions import is_captions, read_captions
+
+    if is_captions(path):
+        frame = read_captions(path)
+        for start in range(0, len(frame), chunk_rows):
+            yield frame.iloc[start:start + chunk_rows]
+        return
     options = csv_options(path, encoding)
     try:
         with pd.read_csv(path, chunksize=chunk_rows, skip_blank_lines=True, **options) as reader:
