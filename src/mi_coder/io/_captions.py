@@ -9,15 +9,14 @@ speaker (absent when no cue names one) and text.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import InputError
+from ._columns import PREFIX
 
 SUFFIXES = (".vtt", ".srt")
-_PREFIX = re.compile(r"^\s*([A-Za-z][\w .'-]{0,40}?)\s*:\s+")
 
 
 def is_captions(path) -> bool:
@@ -52,7 +51,7 @@ def read_captions(path) -> pd.DataFrame:
     for start, end, voice, text in _cues(path):
         text = " ".join(str(text).split())
         speaker = voice.strip() if voice else None
-        match = _PREFIX.match(text) if speaker is None else None
+        match = PREFIX.match(text) if speaker is None else None
         if match:
             speaker, text = match.group(1).strip(), text[match.end():]
         if not text:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
+from ._captions import is_captions, read_captions
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 5_000  # rows read at a time: bounds memory, and the progress bar moves every 5,000 rows
@@ -179,8 +180,6 @@ def read_chunks(path, chunk_rows: int = CHUNK_ROWS, encoding: str | None = None)
     if is_excel(path):
         yield from _excel_chunks(path, chunk_rows)
         return
-    from ._captions import is_captions, read_captions
-
     if is_captions(path):
         frame = read_captions(path)
         for start in range(0, len(frame), chunk_rows):

@@ -20,6 +20,11 @@ LABELS = {
 }
 
 
+def prior_words(prior) -> str:
+    """Which prior the session-quality estimate assumes, in words."""
+    return "at even odds (a prior of 50%)" if prior == 0.5 else f"assuming {number(prior, True)} of sessions are good"
+
+
 def number(value, percent: bool) -> str:
     """A score as people read it: '45%' or '1.50'; '–' when it is empty."""
     if value is None or pd.isna(value):
@@ -68,9 +73,7 @@ def format_summary(summary: pd.DataFrame) -> str:
         widths = [max(len(r[i]) for r in table) for i in range(4)]
         lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in table]
         if "mi_quality_prior" in row.index and pd.notna(row.get("mi_quality_probability")):
-            prior = row["mi_quality_prior"]
-            lines.append("  P(good MI session) is " + ("at even odds (a prior of 50%)" if prior == 0.5 else
-                                                       f"assuming {number(prior, True)} of sessions are good"))
+            lines.append("  P(good MI session) is " + prior_words(row["mi_quality_prior"]))
         counts = [f"{c}={int(row[c])}" for c in SUMMARY_COUNTS if c in row.index and row[c]]
         lines.append("  codes: " + (", ".join(counts) or "none"))
         blocks.append("\n".join(lines))

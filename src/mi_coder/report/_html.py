@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..codes import CLIENT_CODES, COUNSELLOR_CODES
 from ..io._columns import Layout, file_row, find_one
-from ._display import FEW, LABELS, band_words, evidence, number
+from ._display import FEW, LABELS, band_words, evidence, number, prior_words
 from ._plots import svg_bars, svg_score, svg_timeline, svg_trend
 from ..summary._scores import SCORES
 from ..summary._summarize import model_info, summarize
@@ -119,14 +119,9 @@ def _quality_cells(row) -> str:
                 f"checked on held-out sessions and says too little on so few counsellor utterances</td>")
     return (f"<td class='num'>{number(p, True)}</td><td>{number(row['mi_quality_probability_low'], True)} – "
             f"{number(row['mi_quality_probability_high'], True)}</td><td colspan='2' class='note'>how likely "
-            f"expert coders would call this session good MI, from its mix of codes, {_prior_words(row)} "
+            f"expert coders would call this session good MI, from its mix of codes, {prior_words(row.get('mi_quality_prior', 0.5))} "
             f"(learnt from AnnoMI's role-played sessions; less sure on short chats)</td>")
 
-
-def _prior_words(row) -> str:
-    """Which prior the quality estimate assumes, in words."""
-    prior = row.get("mi_quality_prior", 0.5)
-    return "at even odds (a prior of 50%)" if prior == 0.5 else f"assuming {number(prior, True)} of sessions are good"
 
 
 def _provenance(source: str, coded: pd.DataFrame, manifest: dict) -> str:

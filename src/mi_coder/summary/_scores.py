@@ -89,9 +89,10 @@ def readable(summary: pd.DataFrame, names) -> pd.DataFrame:
 
     `<score>_band` stays the contract's band of the value whatever the count (and `_band_probability`
     the band's chance): a non-empty note says not to read either."""
-    out = summary.copy()
-    for name in names:
-        if name in out:
-            out[f"{name}_note"] = [words if state != "ok" else "" for state, words in
-                                   (evidence(row, name) for _, row in out.iterrows())]
-    return out
+    names = [name for name in names if name in summary]
+    notes = {name: [] for name in names}
+    for _, row in summary.iterrows():  # one pass over the transcripts for every score
+        for name in names:
+            state, words = evidence(row, name)
+            notes[name].append(words if state != "ok" else "")
+    return summary.assign(**{f"{name}_note": values for name, values in notes.items()})

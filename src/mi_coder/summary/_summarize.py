@@ -12,7 +12,8 @@ import pandas as pd
 from ..codes import ALL_CODES, COUNSELLOR, COUNSELLOR_CODES
 from ..io._columns import MODEL_COLUMN, TEXT_FALLBACK_NAMES, TEXT_NAMES, Layout, find_one, row_name
 from ..errors import InputError, cli_words, option
-from ._scores import BANDS, SCORES, band, ratio, scores_from_counts  # noqa: F401 (re-exported)
+from ._quality import check_prior
+from ._scores import BANDS, SCORES, band, ratio, readable, scores_from_counts  # noqa: F401 (re-exported)
 
 
 def model_info(model: dict | str | None, coded: pd.DataFrame | None = None, source: str = "input") -> dict | None:
@@ -103,8 +104,6 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
                else "code it first with coder.code_frame()")
         raise InputError(f"{source}: no 'mi_code' column, so the file is not coded yet; {how}, or name the column "
                          f"holding your own codes with {option('code_col')}")
-    from ._quality import check_prior
-
     quality_prior = check_prior(quality_prior)  # a bad prior fails before any work
     column = find_one(coded, code_col, (), "code", source, required=True)
     layout = layout or Layout.resolve(coded, text_col, speaker_col, transcript_col, counsellor_values,
@@ -150,8 +149,6 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     if info.get("quality"):
         from ._quality import quality_columns
         summary = pd.concat([summary, quality_columns(counts, info["quality"], prior=quality_prior)], axis=1)
-    from ._scores import readable
-
     summary = readable(summary, list(SCORES) + ["pct_mi_adherent"])  # one rule with the print and the report
     summary.insert(0, "n_utterances", keys.groupby(keys, sort=False).size().reindex(counts.index).to_numpy())
     summary = summary.reset_index()
