@@ -82,3 +82,55 @@ def test_a_malformed_caption_file_is_one_line_naming_it(tmp_path):
     bad.write_text("not a caption file\n", encoding="utf-8")
     with pytest.raises(InputError, match="bad.vtt: cannot be read as .vtt captions"):
         read_captions(bad)
+
+
+def write_docx(path, lines):
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    for line in lines:
+        document.add_paragraph(line)
+    document.save(str(path))
+    return path
+
+
+PLAIN = ["Coach: Hi Sam, what brings you in today?", "Sam: My drinking, I guess.", "It has been getting worse.",
+         "[00:01:10] Coach: It sounds like you are worried about it.", "00:01:15 Sam: Yeah."]
+
+
+def test_a_plain_name_colon_transcript_is_turns_as_in_txt_and_docx(tmp_path):
+    from mi_coder.io import read_table
+
+    (tmp_path / "chat.txt").write_text("\n".join(PLAIN) + "\n", encoding="utf-8")
+    for path in (tmp_path / "chat.txt", write_docx(tmp_path / "chat.docx", PLAIN)):
+        frame = read_table(path)
+        assert frame["speaker"].tolist() == ["Coach", "Sam", "Coach", "Sam"]  # time stamps dropped
+        assert frame["text"].tolist()[1] == "My drinking, I guess. It has been getting worse."  # a line goes on
+        assert set(frame["transcript_id"]) == {"chat"} and "start" not in frame
+
+
+def test_a_txt_file_that_is_a_csv_stays_a_csv(tmp_path):
+    from mi_coder.io import read_table
+
+    path = tmp_path / "table.txt"
+    path.write_text("speaker,text\ntherapist,How are you?\nclient: me,Fine\n", encoding="utf-8")
+    assert list(read_table(path).columns) == ["speaker", "text"]
+
+
+@pytest.mark.skipif(not SHIPPED_MODEL.is_file(), reason="no shipped model in models/")
+def test_a_plain_transcript_codes_with_the_counsellors_name_and_unknown_names_stop(tmp_path, capsys):
+    src, coded = tmp_path / "chat.txt", tmp_path / "coded.csv"
+    src.write_text("\n".join(line.replace("Coach", "Dana") for line in PLAIN), encoding="utf-8")
+    with speaking(cli=True):
+        assert main(["code", str(src), "-o", str(coded), "--tier", "fast", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "'Dana'" in err and "worried" not in err and not coded.exists()
+    assert main(["code", str(src), "-o", str(coded), "--tier", "fast", "--quiet", "--counsellor-values", "Dana"]) == 0
+    assert pd.read_csv(coded)["mi_side"].tolist() == ["counsellor", "client", "counsellor", "client"]
+
+
+def test_a_damaged_word_file_is_one_line_naming_it(tmp_path):
+    pytest.importorskip("docx")
+    bad = tmp_path / "notes.docx"
+    bad.write_bytes(b"PK\x03\x04 not really a document")
+    with pytest.raises(InputError, match="notes.docx: cannot be read as a Word document"):
+        read_captions(bad)

@@ -70,3 +70,40 @@ def test_excel_safe_prefixes_formulas_only():
     safe = excel_safe(frame)
     assert safe["text"].tolist()[:3] == ["'=cmd()", "'+1", "hello"]
     assert safe["n"].tolist() == [1, 2, 3, 4]
+
+
+def _workbook(path, rows, title="Week 3"):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_an_xlsx_round_trip_keeps_numbers_and_the_sheet_name(tmp_path):
+    """#29 item 9: a numeric session id came back as text and the sheet was renamed Sheet1."""
+    import openpyxl
+
+    from mi_coder.io._tables import appender
+
+    src = _workbook(tmp_path / "in.xlsx", [["session", "text", "ref"], [101, "hello", "007"], [102, "bye", 2.5]])
+    frame = read_table(src)
+    with appender(tmp_path / "out.xlsx", like=src) as out:
+        out.write(frame)
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert book.sheetnames == ["Week 3"]
+    values = [[c.value for c in row] for row in book.active.iter_rows(min_row=2)]
+    assert values == [[101, "hello", "007"], [102, "bye", 2.5]]  # "007" was text and stays text
+
+
+def test_formula_cells_without_a_saved_value_are_named_not_quoted(tmp_path):
+    """#29 item 9: a formula cell came back blank with no word; now its cell is named, its content never."""
+    src = _workbook(tmp_path / "in.xlsx", [["speaker", "text"], ["therapist", "=CONCAT(\"secret\",\"x\")"],
+                                           ["client", "fine"]])
+    with pytest.warns(UserWarning, match=r"in.xlsx: 1 cell\(s\) are formulas with no saved value \(first: row 2, "
+                                         r"column 'text'\)") as record:
+        frame = read_table(src)
+    assert "secret" not in str(record[0].message) and pd.isna(frame["text"].iloc[0])

@@ -156,7 +156,7 @@ def _code_in_memory(tmp: Path, source: Path, model, trusted, safe, options, colu
                   f"whole file in memory so that each keeps its context", stacklevel=2)
     frame = pd.concat(list(read_chunks(source, encoding=encoding)))
     coded = code_chunk(frame, model, trusted, with_layout(frame, options), safe)
-    with appender(tmp) as writer:
+    with appender(tmp, like=source) as writer:
         writer.write(coded)
     return len(coded)
 
@@ -169,14 +169,14 @@ def _code_to(tmp: Path, source: Path, model, trusted, jobs, chunk_rows, progress
         first = next(chunks)
         options = with_layout(first, options)  # resolved once, on the first chunk; every chunk is coded with it
         layout = options["layout"]
-        return _code_chunks(tmp, chain([first], chunks), model, trusted, jobs, progress, safe, options)
+        return _code_chunks(tmp, chain([first], chunks), model, trusted, jobs, progress, safe, options, like=source)
     except UnknownSpeakers:
         if layout is None or layout.speaker is None:
             raise
         raise layout.speaker_error(read_chunks(source, chunk_rows, encoding)) from None
 
 
-def _code_chunks(tmp: Path, chunks, model, trusted, jobs, progress, safe, options) -> int:
+def _code_chunks(tmp: Path, chunks, model, trusted, jobs, progress, safe, options, like=None) -> int:
     # The input is checked (readable, columns found) before the model is loaded: a bad file fails
     # in a second, not after loading. With workers, only they unpickle the model; the main process
     # checks that it would load (a pinned hash, a tier's files), then just reads, hands out chunks and writes.
@@ -192,7 +192,7 @@ def _code_chunks(tmp: Path, chunks, model, trusted, jobs, progress, safe, option
             coded = (code_chunk(chunk, model, trusted, options, safe) for chunk in chunks)
         else:  # workers send back only the columns they add; the chunk they were sent waits here
             coded = (_with_columns(chunk, part, safe) for chunk, part in pool.imap(chunks))
-        with appender(tmp) as writer:
+        with appender(tmp, like=like) as writer:
             for part in coded:
                 writer.write(part)
                 rows += len(part)

@@ -145,7 +145,7 @@ def code_file(source, output, scheduler: str | None = None, model=None, trusted:
             if is_parquet(output):
                 coded.compute().reset_index(drop=True).to_parquet(tmp, index=False)
             elif is_excel(output):  # a workbook is one file written by one process
-                with appender(tmp) as writer:
+                with appender(tmp, like=source) as writer:
                     writer.write(coded.compute().reset_index(drop=True))
             else:
                 coded.to_csv(tmp, single_file=True, **CSV_OPTIONS)

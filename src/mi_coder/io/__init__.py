@@ -7,6 +7,7 @@ _NAMES = {
     "find_one": "._columns",
     "with_layout": "._columns",
     "read_table": "._tables",
+    "write_pages": "._tables",
     "read_chunks": "._tables",
     "write_table": "._tables",
     "write_text": "._tables",

@@ -224,8 +224,49 @@ def _excel_chunks(path: Path, chunk_rows: int):
     if not len(frame):
         raise InputError(f"{path}: the first sheet has a header but no rows; nothing to code")
     frame.columns = [str(c) for c in frame.columns]
+    if frame.isna().to_numpy().any():  # formulas are read as the values Excel saved; say where none was saved
+        _warn_unsaved_formulas(path, frame)
     for start in range(0, len(frame), chunk_rows):
         yield frame.iloc[start:start + chunk_rows]
+
+
+def _warn_unsaved_formulas(path: Path, frame: pd.DataFrame) -> None:
+    """Warn (naming the first cell, never its content) when empty cells of the first sheet are formulas whose
+    value the workbook does not hold: files written by scripts, not saved by Excel, have none."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        sheet = book.worksheets[0]
+        empty = frame.isna().to_numpy()
+        found, first = 0, None
+        for r, row in enumerate(sheet.iter_rows(min_row=2, max_row=len(frame) + 1, max_col=frame.shape[1])):
+            for c, cell in enumerate(row):
+                if getattr(cell, "data_type", None) == "f" and r < len(empty) and empty[r, c]:
+                    found += 1
+                    first = first or (r + 2, frame.columns[c])
+    finally:
+        book.close()
+    if found:
+        warnings.warn(f"{path}: {found} cell(s) are formulas with no saved value (first: row {first[0]}, column "
+                      f"{first[1]!r}) and are read as empty; open and save the workbook in Excel, or paste the "
+                      f"cells as values", stacklevel=4)
+
+
+def first_sheet(path) -> str | None:
+    """The name of an Excel workbook's first sheet (None for any other file or one that cannot be read)."""
+    if path is None or not is_excel(path):
+        return None
+    try:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return book.sheetnames[0]
+        finally:
+            book.close()
+    except Exception:  # noqa: BLE001 - only a name is wanted; reading the file reports its errors
+        return None
 
 
 def _parquet_chunks(path: Path, chunk_rows: int):
@@ -350,6 +391,30 @@ def atomic_write(path, write) -> None:
             tmp.unlink()
 
 
+def write_pages(index: str, pages: dict[str, str], path, folder: str) -> None:
+    """A report's index at `path` and its pages in the folder `folder` beside it, all or nothing: the pages
+    are written to a temporary folder that replaces the old one, then the index."""
+    path = Path(path)
+    target = path.with_name(folder)
+    tmp = path.with_name(f".tmp-{os.getpid()}-{folder}")
+    old = path.with_name(f".old-{os.getpid()}-{folder}")
+    try:
+        tmp.mkdir()
+        for name, page in pages.items():
+            (tmp / name).write_text(page, encoding="utf-8")
+        if target.exists():
+            os.replace(target, old)
+        os.replace(tmp, target)
+        write_text(index, path)
+    except OSError as exc:
+        if old.exists() and not target.exists():
+            os.replace(old, target)
+        raise InputError(f"{path}: cannot be written ({exc.strerror}); choose another path") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
 @contextmanager
 def readable(source):
     """A path to read `source` from: itself, or for `-` standard input spooled to a private temporary file."""
@@ -378,11 +443,12 @@ def write_text(text: str, path) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
-def appender(path: Path):
-    """A writer that appends frames to one CSV, Parquet or Excel file (by suffix), header or schema once."""
+def appender(path: Path, like=None):
+    """A writer that appends frames to one CSV, Parquet or Excel file (by suffix), header or schema once; an
+    Excel output names its sheet as the first sheet of `like` (the input), if that is a workbook."""
     if is_parquet(path):
         return ParquetAppender(path)
-    return ExcelAppender(path) if is_excel(path) else CsvAppender(path)
+    return ExcelAppender(path, first_sheet(like) or "Sheet1") if is_excel(path) else CsvAppender(path)
 
 
 def shown_name(path: Path) -> str:
@@ -398,9 +464,13 @@ class ExcelAppender:
     """
 
     MAX_ROWS = 1_048_576  # of an Excel sheet, header included
+    # Text that a workbook held as a number (every cell is read as text): written back as one. Leading zeros
+    # ("007") and ids longer than Excel's 15 significant digits stay text.
+    NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d{1,15})?")
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, sheet: str = "Sheet1"):
         self.path, self.book, self.sheet, self.columns, self.rows = Path(path), None, None, None, 0
+        self.sheet_name = sheet
 
     def __enter__(self):
         try:
@@ -409,7 +479,7 @@ class ExcelAppender:
             raise InputError(f"{shown_name(self.path)}: writing Excel files needs openpyxl; "
                              f"pip install 'mi_coder[excel]'") from None
         self.book = Workbook(write_only=True)
-        self.sheet = self.book.create_sheet("Sheet1")
+        self.sheet = self.book.create_sheet(self.sheet_name)
         return self
 
     def write(self, frame: pd.DataFrame) -> None:
@@ -431,6 +501,8 @@ class ExcelAppender:
             if value is None or value is pd.NA or (isinstance(value, float) and value != value):
                 cells.append(None)
                 continue
+            if isinstance(value, str) and self.NUMBER.fullmatch(value):
+                value = float(value) if "." in value else int(value)
             try:
                 cell = WriteOnlyCell(self.sheet, value=value)
             except IllegalCharacterError:
