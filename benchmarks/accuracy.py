@@ -32,7 +32,8 @@ DOMAIN_ROWS = [
     ("MIBot chatbot client macro-F1 (silver)", "mibot_silver_client_macro_f1"),
     ("MIBot question vs reflection accuracy (silver)", "mibot_silver_question_reflection_accuracy"),
     ("Reddit advice F1", "reddit_advice_f1"),
-    ("all full-scheme corpora, counsellor 8-code macro-F1", "counsellor_macro_f1_8"),
+    ("Welivita confront F1", "welivita_confront_f1"),
+    ("all full-scheme corpora, counsellor every-code macro-F1", "counsellor_macro_f1"),
 ]
 
 
@@ -46,14 +47,16 @@ def main() -> None:
         if "evaluation" not in info:
             sys.exit(f"{name}: no stored evaluation; train with `mi-coder train --folds 5`")
         flat[name] = headline(info["evaluation"])
+        if "evaluation_unpunctuated" in info:  # the same held-out rows without punctuation and case
+            flat[f"{name} unpunct."] = headline(info["evaluation_unpunctuated"])
         scope = (f"fold {info['training']['holdout_fold']} of 5 (grouped)" if manifest.get("tier") == "accurate"
                  else f"{info['training'].get('folds')}-fold grouped CV")
         print(f"{name}: {scope}; trained on {info.get('training_rows', info['training'])}")
-    print(f"\n{'score':<52}" + "".join(f"{n:>12}" for n in flat))
+    print(f"\n{'score':<56}" + "".join(f"{n:>18}" for n in flat))
     for label, key in DOMAIN_ROWS:
         values = [flat[n].get(key) for n in flat]
         if any(v is not None for v in values):
-            print(f"{label:<52}" + "".join(f"{v:>12.3f}" if v is not None else f"{'–':>12}" for v in values))
+            print(f"{label:<56}" + "".join(f"{v:>18.3f}" if v is not None else f"{'–':>18}" for v in values))
     for name, manifest in manifests.items():
         info = manifest["info"]
         print(f"\n===== {name} =====")

@@ -11,39 +11,17 @@ sessions, of transcripts it never saw. Per length it prints Brier scores (raw mo
 calibrated, base rate), AUC, a reliability table and how many windows are withheld as too short;
 then the calibration fitted on all sessions (what `mi-coder train` would store).
 
-Measured 2026-11-30 (`python benchmarks/quality_calibration.py --oof /tmp/oof_first.npz`, the cache
-holding `evaluate.cross_validate(read_corpora(), MICoder(session=None), n_splits=5)`: first-stage
-held-out codes, as the shipped model's second stage was too slow to cross-validate on the shared
-machine; "raw": the logistic with the 3-SD clip, not tempered; "cal": clipped and tempered, as
-summaries now report it; Brier over the estimates shown; "withheld": below the outer fold's
-`min_counsellor`, which came out 3 on all sessions but higher in some outer folds (12-13 poor
-sessions each). Without the clip, the model before this change scored Brier 0.120, 0.088, 0.064,
-0.048, 0.039 and 0.063 at 4, 6, 10, 20, 40 utterances and whole sessions):
+Measured 2026-12-02 on the shipped fast tier's held-out codes (`mi-coder train --held-out held_out.npz`,
+then `python benchmarks/quality_calibration.py --oof held_out.npz [--view unpunctuated]`), the MITI
+evidence model, 98 labelled sessions (83 good), at even odds as summaries report it:
 
-    111 labelled AnnoMI sessions (96 good), 5 outer transcript-grouped folds; session lengths 6-598 utterances; base rate 0.865
-      window     n  withheld  Brier raw  Brier cal  Brier base    AUC  mean p raw  mean p cal  % good
-           4  2104       59%      0.094      0.067       0.071  0.707       0.867       0.894   93.6%
-           6  1385       42%      0.078      0.060       0.067  0.741       0.881       0.897   93.5%
-          10   811       22%      0.059      0.053       0.066  0.783       0.902       0.903   93.7%
-          20   375       22%      0.047      0.045       0.063  0.813       0.920       0.913   94.1%
-          40   160        0%      0.039      0.039       0.050  0.756       0.952       0.945   95.6%
-       whole   111       10%      0.060      0.065       0.113  0.933       0.871       0.889   86.5%
+    whole sessions: AUC 0.876, estimate given for 91%, balanced accuracy at 50% 0.807, mean P(good) 0.669 on
+    good and 0.369 on poor sessions; windows of 20 and 40 utterances AUC 0.677 and 0.549
+    unpunctuated codes: AUC 0.909, 91%, balanced accuracy 0.878, mean P(good) 0.700 / 0.379; windows 0.798, 0.820
 
-    held-out windows of 4-40 utterances by counsellor utterances in them: n, poor, AUC raw, Brier raw/cal/base
-       1-2 : 2094 windows, 131 poor, AUC 0.705, Brier 0.084 / 0.067 / 0.064 (41% shown)
-       3-3 : 1380 windows,  90 poor, AUC 0.736, Brier 0.076 / 0.060 / 0.066 (58% shown)
-       4-4 :   20 windows,   4 poor, AUC 0.953, Brier 0.077 / 0.008 / 0.164 (65% shown)
-       5-6 :  805 windows,  50 poor, AUC 0.778, Brier 0.058 / 0.053 / 0.064 (78% shown)
-       7-9 :    5 windows,   1 poor, AUC 1.000, Brier 0.008 / 0.060 / 0.164 (100% shown)
-      10-14:  371 windows,  22 poor, AUC 0.812, Brier 0.047 / 0.045 / 0.062 (78% shown)
-      15-19:    4 windows,   0 poor, AUC nan, Brier 0.000 / 0.001 / 0.018 (100% shown)
-      20-29:  156 windows,   7 poor, AUC 0.752, Brier 0.040 / 0.040 / 0.051 (100% shown)
-
-    reliability of held-out windows of 4-40 utterances (shown estimates): predicted bin, n, mean p, % good
-      raw: (-0.001, 0.5]: 179, 0.29, 68%; (0.5, 0.7]: 135, 0.61, 90%; (0.7, 0.8]: 152, 0.76, 93%; (0.8, 0.9]: 242, 0.86, 94%; (0.9, 0.95]: 353, 0.93, 95%; (0.95, 0.99]: 894, 0.97, 95%; (0.99, 1.0]: 792, 1.00, 97%
-      calibrated: (-0.001, 0.5]: 18, 0.42, 33%; (0.5, 0.7]: 75, 0.63, 64%; (0.7, 0.8]: 185, 0.76, 84%; (0.8, 0.9]: 651, 0.86, 94%; (0.9, 0.95]: 903, 0.93, 94%; (0.95, 0.99]: 885, 0.97, 97%; (0.99, 1.0]: 30, 0.99, 100%
-
-    fitted on all labelled sessions (what training stores): {"base": 0.8648648648648649, "k": 5.81460502463491, "min_counsellor": 3, "auc_by_counsellor_utterances": {"2": 0.698, "3": 0.733, "5": 0.77, "10": 0.781}, "brier_skill_by_counsellor_utterances": {"2": 0.086, "3": 0.105, "5": 0.159, "10": 0.21}} quality AUC 0.931
+(Brier scores against AnnoMI's 85% base rate are worse than the base rate's at even odds by design.)
+The code-share model before it (2026-11-30, first-stage codes): whole sessions AUC 0.933, windows of 20
+utterances 0.813.
 """
 
 from __future__ import annotations
@@ -59,16 +37,18 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES, side_codes
 from mi_coder.training import read_corpora
-from mi_coder.summary._quality import WINDOWS, probability, quality_columns, shares, window_counts
+from mi_coder.training._corpora import SHIPPED_CORPORA
+from mi_coder.summary._quality import WINDOWS, probability, quality_columns, window_counts
 from mi_coder.training import fit_session_quality
 
 CODES = list(COUNSELLOR_CODES + CLIENT_CODES)
 
 
 def held_out_codes(args, frame):
+    """{side: probabilities} of the texts as they are, and {side/view: ...} of any other view the cache holds."""
     if args.oof and Path(args.oof).is_file():
-        cached = np.load(args.oof)
-        return {side: cached[side] for side in cached.files}
+        cached = np.load(args.oof)  # `mi-coder train --held-out` writes views as "<side>__<view>"
+        return {key.replace("__", "/"): cached[key] for key in cached.files}
     from mi_coder import MICoder
     from mi_coder.training import cross_validate
 
@@ -80,15 +60,21 @@ def held_out_codes(args, frame):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--oof", help="cache of out-of-fold probabilities (.npz: counsellor, client)")
+    parser.add_argument("--oof", help="cache of out-of-fold probabilities (.npz: counsellor, client; "
+                                      "`mi-coder train --held-out` writes one)")
     parser.add_argument("--session", default="none", help="coder recipe when the cache is absent (none: first stage)")
     parser.add_argument("--data-dir")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--corpora", default=",".join(SHIPPED_CORPORA), help="the corpora the cache was coded on")
+    parser.add_argument("--view", default=None, help="score the sessions as coded in this view of the cache "
+                                                     "(unpunctuated); the models still learn from the texts as they are")
     args = parser.parse_args()
 
-    frame = read_corpora(args.data_dir)
+    frame = read_corpora(args.data_dir, tuple(args.corpora.split(",")))
     proba = held_out_codes(args, frame)
-    predicted = side_codes(proba, frame["side"].to_numpy())
+    fit_on = {side: proba[side] for side in ("counsellor", "client")}
+    scored = {side: proba[f"{side}/{args.view}" if args.view else side] for side in ("counsellor", "client")}
+    predicted = side_codes(scored, frame["side"].to_numpy())
     labelled = frame[frame["mi_quality"].isin(["high", "low"])]
     labelled = labelled[labelled["conversation"] == labelled.groupby("group")["conversation"].transform("first")]
     per = labelled.groupby("conversation")[["mi_quality", "group"]].first()
@@ -105,10 +91,10 @@ def main() -> None:
     for train_idx, test_idx in outer.split(per, good, per["group"]):
         keep = per.index[train_idx]
         rows = frame.index.isin(labelled.index[labelled["conversation"].isin(keep)])
-        model = fit_session_quality(frame[rows].reset_index(drop=True), {s: p[rows] for s, p in proba.items()})
+        model = fit_session_quality(frame[rows].reset_index(drop=True), {s: p[rows] for s, p in fit_on.items()})
         mine = test["transcript"].isin(per.index[test_idx]).to_numpy()
         counts = test.loc[mine, CODES].set_axis(test.index[mine].astype(str))
-        test.loc[mine, "raw"] = probability(shares(counts.to_numpy()), model)
+        test.loc[mine, "raw"] = probability(counts.to_numpy(), model)
         test.loc[mine, "calibrated"] = quality_columns(counts, model, n_draws=10)["mi_quality_probability"].to_numpy()
 
     base = good.mean()
@@ -153,7 +139,14 @@ def main() -> None:
         bins = pd.cut(rows[column], [0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0], include_lowest=True)
         table = rows.groupby(bins, observed=True).agg(n=("good", "size"), p=(column, "mean"), good=("good", "mean"))
         print(f"  {column}: " + "; ".join(f"{b}: {int(t.n)}, {t.p:.2f}, {t.good:.0%}" for b, t in table.iterrows()))
-    model = fit_session_quality(frame, proba)
+    whole = test[test["length"] == "whole"]
+    shown = whole[whole["calibrated"].notna()]
+    y = shown["good"].to_numpy(bool)
+    said_good = shown["calibrated"].to_numpy() >= 0.5
+    print(f"\nwhole sessions at even odds (as summaries report): estimate given for {len(shown) / len(whole):.0%}; "
+          f"balanced accuracy at 50% {(np.mean(said_good[y]) + np.mean(~said_good[~y])) / 2:.3f}; "
+          f"mean P(good) {shown['calibrated'][y].mean():.3f} on good, {shown['calibrated'][~y].mean():.3f} on poor")
+    model = fit_session_quality(frame, fit_on)
     print("\nfitted on all labelled sessions (what training stores):", json.dumps(model["length"]),
           f"quality AUC {model['evaluation']['auc']:.3f}")
 

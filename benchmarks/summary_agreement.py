@@ -1,6 +1,14 @@
 """How well the model's per-transcript summaries agree with the experts', on held-out AnnoMI transcripts.
 
     python benchmarks/summary_agreement.py [--folds 5] [--data-dir ../shared/data]
+    python benchmarks/summary_agreement.py --oof HELD_OUT.npz [--view unpunctuated]
+    python benchmarks/summary_agreement.py --oof FAST_FOLD.npz --encoder ENCODER_FOLD.npz [--view unpunctuated]
+
+With `--oof`, the held-out probabilities come from a cache (`mi-coder train --held-out` writes the
+fast tier's, texts as they are and unpunctuated); with `--encoder` too, from the accurate tier's mix of
+that fast-tier cache and the encoder's on the fold both hold out (`mi-coder train --tier accurate`
+leaves both in models/accurate-work); `--view unpunctuated` scores the sessions as coded without
+punctuation and case.
 
 Cross-validates the training recipe by transcript (AnnoMI + ESConv), codes each held-out AnnoMI
 transcript with the model of the fold that did not see it, and compares the model's summaries
@@ -18,22 +26,47 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
+import numpy as np
+
 from mi_coder.codes import ALL_CODES, side_codes
+from mi_coder.coding._estimator import mix
 from mi_coder.training import read_corpora
-from mi_coder.training._evaluate import cross_validate, held_out_confusion, once_per_utterance, score
+from mi_coder.training._accurate import MIX_WEIGHT
+from mi_coder.training._corpora import SHIPPED_CORPORA
+from mi_coder.training._evaluate import cross_validate, held_out_confusion, once_per_utterance, score, view
 from mi_coder.summary import SCORES
 from mi_coder.summary import summarize
 from mi_coder.summary import agreement
+
+
+def cached(path) -> dict:
+    """An .npz of held-out probabilities: {side: ...} and {"<side>/<view>": ...}."""
+    part = np.load(path)
+    return {key.replace("__", "/"): part[key] for key in part.files}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--data-dir")
+    parser.add_argument("--corpora", default=",".join(SHIPPED_CORPORA), help="the corpora the caches were coded on")
+    parser.add_argument("--oof", help="held-out probabilities (.npz) instead of cross-validating here")
+    parser.add_argument("--encoder", help="the accurate tier's encoder probabilities of one held-out fold (.npz)")
+    parser.add_argument("--view", help="score the codes of this view of the caches (unpunctuated)")
     args = parser.parse_args()
 
-    frame = read_corpora(args.data_dir)
-    proba = cross_validate(frame, n_splits=args.folds)
+    frame = read_corpora(args.data_dir, tuple(args.corpora.split(",")))
+    if args.oof:
+        proba = view(cached(args.oof), args.view)
+        if args.encoder:
+            proba = mix(proba, view(cached(args.encoder), args.view), MIX_WEIGHT)
+    else:
+        proba = cross_validate(frame, n_splits=args.folds)
+    held = ~np.isnan(proba["counsellor"]).all(axis=1) | ~np.isnan(proba["client"]).all(axis=1)
+    frame, proba = frame[held].reset_index(drop=True), {side: p[held] for side, p in proba.items()}
+    print("false reflections (the counsellor's non-reflections coded as reflections), AnnoMI low / high quality: "
+          + " / ".join(f"{score(frame, proba).get(f'annomi_{q}_quality_false_reflection_share', float('nan')):.3f}"
+                       for q in ("low", "high")))
     predicted = side_codes(proba, frame["side"].to_numpy())
     frame = frame.assign(mi_code=predicted, expert=frame["code"].where(frame["code"].isin(
         ALL_CODES), ""))

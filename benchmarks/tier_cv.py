@@ -50,7 +50,7 @@ from tier_comparison import annomi_summaries, session_scores
 SIDES = ("counsellor", "client")
 INT8 = "heldout_int8.npz"
 WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
-SIDE_SCORE = {"counsellor": "counsellor_8", "client": "client_3"}  # what each side's inner weight maximizes
+SIDE_SCORE = {"counsellor": "counsellor_codes", "client": "client_3"}  # what each side's inner weight maximizes
 
 
 def pooled(runs: list[Path], name: str, n: int) -> dict:
@@ -59,12 +59,13 @@ def pooled(runs: list[Path], name: str, n: int) -> dict:
     out = {side: np.full((n, len(CODES[side])), np.nan) for side in SIDES}
     for k, run in enumerate(runs):
         path = run / name.format(k=k)
-        if not path.is_file() and name == INT8:  # `mi-coder train --tier accurate`'s cache of its held-out fold
-            path = next(iter(sorted(run.glob(f"encoder_fold{k}_*.npz"))), path)
+        if not path.is_file():  # `mi-coder train --tier accurate`'s caches of its held-out fold
+            stem = "encoder_fold{k}_*.npz" if name == INT8 else "fast_fold{k}_*.npz"
+            path = next(iter(sorted(run.glob(stem.format(k=k)))), path)
         if not path.is_file():
             continue
         part = np.load(path)
-        for side in SIDES:
+        for side in SIDES:  # the texts as they are (an "<side>__<view>" key holds another view)
             p = part[side]
             held = ~np.isnan(p).any(axis=1)
             out[side][held] = p[held]

@@ -29,8 +29,16 @@ NOTEBOOKS = {
                       'coded = coder.code_frame(session, probabilities=True)\n'
                       'coded[["interlocutor", "utterance_text", "mi_code", "mi_confidence"]].head(10)'),
         new_code_cell('coder.code("It sounds like you\'re worried about your drinking.")'),
+        new_markdown_cell("Confronting, warning and directing are MI non-adherent (MITI 4.2.1 Confront and Persuade): "
+                          "they are coded `confront` or `advice`, never reflections, and the summary counts them."),
+        new_code_cell('for line in ["But you keep saying that and you\'re still smoking.",\n'
+                      '             "You\'re in denial about how much you drink.",\n'
+                      '             "If you keep drinking like this you will lose your liver."]:\n'
+                      '    print(coder.code(line), "<-", line)'),
         new_code_cell('summary = mi_coder.summarize(coded)\n'
                       'summary.T'),
+        new_code_cell('summary[["confront", "advice_without_permission", "mi_adherent", "mi_non_adherent", '
+                      '"mi_quality_probability", "mi_quality_evidence"]]'),
         new_markdown_cell("Each ratio has a 90% interval (`_low`, `_high`) and the probability of its MITI band, "
                           "from the model's held-out error rates. Counts of every code:"),
         new_code_cell('counts = coded["mi_code"].value_counts()\n'
@@ -91,7 +99,7 @@ NOTEBOOKS = {
                       'proba = cross_validate(frame, recipe, n_splits=3)   # folds never split a transcript\n'
                       'results = score(frame, proba)\n'
                       'print(format_report(results)[:1500])'),
-        new_code_cell('r = results["counsellor_8"]\n'
+        new_code_cell('r = results["counsellor_codes"]\n'
                       'matrix = pd.DataFrame(r["confusion"], index=r["labels"], columns=r["labels"])\n'
                       'matrix = matrix.loc[matrix.sum(axis=1) > 0]\n'
                       'fig, ax = plt.subplots(figsize=(7, 5))\n'

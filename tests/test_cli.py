@@ -286,11 +286,45 @@ def test_a_big_file_for_the_default_tier_gets_a_note_on_speed(tmp_path, capsys):
     from mi_coder.cli import _warn_if_slow
 
     big = tmp_path / "big.csv"
-    with open(big, "wb") as handle:
-        handle.truncate(6_000_000)
+    line = b"therapist,How are you doing with that these days?\n"  # 48 bytes: the old note guessed 100 a row
+    big.write_bytes(b"speaker,text\n" + line * (6_000_000 // len(line)))
     args = argparse.Namespace(tier=None, model=None, input=str(big), quiet=False)
     _warn_if_slow(args)
-    assert "--tier fast" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--tier fast" in err and f"up to {6_000_000 // len(line):,} utterances" in err  # counted, #29 item 6
     for chosen in (dict(tier="accurate"), dict(tier="fast"), dict(quiet=True)):
         _warn_if_slow(argparse.Namespace(**{**vars(args), **chosen}))
         assert capsys.readouterr().err == ""
+
+
+def test_summarize_shows_its_stages_on_a_bar_for_a_big_file(tmp_path, monkeypatch):
+    """#29 item 6: 100,000 rows took a minute with no output; a big file now gets a bar, one step a stage."""
+    import pandas as pd
+
+    from mi_coder import cli
+    from mi_coder.summary._summarize import STAGES
+
+    seen = []
+
+    class Bar:
+        total, n = len(STAGES), 0
+
+        def set_description(self, text):
+            seen.append(text)
+
+        def update(self, k):
+            self.n += k
+
+        def close(self):
+            seen.append(("closed", self.n))
+
+    monkeypatch.setattr(cli, "BIG_SUMMARY", 2)
+    monkeypatch.setattr(cli, "_progress", lambda args, total, unit: None if args.quiet else Bar())
+    coded = tmp_path / "coded.csv"
+    pd.DataFrame({"transcript_id": ["a", "a", "b"], "text": ["x", "y", "z"],
+                  "mi_code": ["open_question", "simple_reflection", "advice"]}).to_csv(coded, index=False)
+    assert cli.main(["summarize", str(coded), "-o", str(tmp_path / "s.csv"), "--no-intervals"]) == 0
+    assert seen == list(STAGES) + [("closed", len(STAGES))]
+    seen.clear()
+    assert cli.main(["summarize", str(coded), "-o", str(tmp_path / "s.csv"), "--no-intervals", "--quiet"]) == 0
+    assert seen == []

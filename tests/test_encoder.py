@@ -90,7 +90,7 @@ def test_per_side_probabilities_and_blank_rows(folder):
                     ("i want to quit", "client", 1), ("you do great", "therapist", 3), (None, "client", 2),
                     ("i smoke", "client", 2)])
     proba = coder.side_proba(X)
-    assert proba["counsellor"].shape == (7, 8) and proba["client"].shape == (7, 3)
+    assert proba["counsellor"].shape == (7, len(COUNSELLOR_CODES)) and proba["client"].shape == (7, 3)
     counsellor, client = [0, 4], [3, 6]
     np.testing.assert_allclose(proba["counsellor"][counsellor].sum(axis=1), 1.0)
     np.testing.assert_allclose(proba["client"][client].sum(axis=1), 1.0)
@@ -268,7 +268,8 @@ def test_the_accurate_tier_mixes_the_encoder_into_the_linear_coder(folder, tiny_
     mixed = both.side_proba(X)
     expected = mix(alone, enc, 0.5)
     np.testing.assert_allclose(mixed["counsellor"][0], expected["counsellor"][0])
-    geometric = np.sqrt(alone["counsellor"][0] * enc["counsellor"][0])
+    # the mix floors each probability at 1e-9 (a code the tiny model never saw, confront, has less)
+    geometric = np.sqrt(np.clip(alone["counsellor"][0], 1e-9, 1) * np.clip(enc["counsellor"][0], 1e-9, 1))
     np.testing.assert_allclose(mixed["counsellor"][0], geometric / geometric.sum(), rtol=1e-6)
     per_side = mix(alone, enc, {"counsellor": 0.5, "client": 0.9})  # one weight per side
     np.testing.assert_allclose(per_side["counsellor"][0], expected["counsellor"][0])

@@ -7,7 +7,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_predict
 
 from mi_coder import MICoder
-from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES
+from mi_coder.codes import ALL_CODES, CLIENT_CODES, COUNSELLOR_CODES
 from mi_coder.training._corpora import estimator_input
 
 pytestmark = pytest.mark.slow  # trains models or runs notebooks: skipped by the quick loop
@@ -37,10 +37,11 @@ def test_fit_predict_and_probabilities_follow_the_side(annomi_rows):
     coder = MICoder().fit(X, y)
     assert list(coder.classes_) == list(COUNSELLOR_CODES + CLIENT_CODES)
     proba = coder.predict_proba(X)
-    assert proba.shape == (len(X), 11)
+    assert proba.shape == (len(X), len(ALL_CODES))
     counsellor = (X["side"] == "counsellor").to_numpy()
-    assert np.allclose(proba[counsellor, :8].sum(axis=1), 1) and np.isnan(proba[counsellor, 8:]).all()
-    assert np.allclose(proba[~counsellor, 8:].sum(axis=1), 1) and np.isnan(proba[~counsellor, :8]).all()
+    k = len(COUNSELLOR_CODES)
+    assert np.allclose(proba[counsellor, :k].sum(axis=1), 1) and np.isnan(proba[counsellor, k:]).all()
+    assert np.allclose(proba[~counsellor, k:].sum(axis=1), 1) and np.isnan(proba[~counsellor, :k]).all()
     predicted = coder.predict(X)
     assert np.isin(predicted[counsellor], COUNSELLOR_CODES).all()
     assert np.isin(predicted[~counsellor], CLIENT_CODES).all()

@@ -125,7 +125,8 @@ def reference_cues(text):
     lower = "".join(t.lower_ for t in doc)
     out.update(question_mark=lower.count("?"), exclamation=lower.count("!"), sentences=len(sentences),
                question_sentences=len(set(questions)), numbers=sum(c.isdigit() for c in lower),
-               tokens_log=np.log1p(len(doc)))
+               tokens_log=np.log1p(len(doc)),
+               unpunctuated=len(doc) >= 4 and not any(ch in ".,?!;:" for ch in lower))
     return np.array([out[c] for c in CUE_NAMES], dtype=np.float32)
 
 

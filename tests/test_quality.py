@@ -1,21 +1,21 @@
-"""The session-quality estimate: code shares, a grouped-CV-checked logistic model, intervals."""
+"""The session-quality estimate: MITI evidence, a grouped-CV-checked logistic model, intervals."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES
+from mi_coder.codes import ALL_CODES, CLIENT_CODES, COUNSELLOR_CODES
 from mi_coder.summary._quality import fit_quality, quality_columns, shares
 
 CODES = list(COUNSELLOR_CODES + CLIENT_CODES)
 
 
 def test_shares_are_per_side_and_zero_for_an_absent_side():
-    counts = np.zeros((1, 11))
+    counts = np.zeros((1, len(ALL_CODES)))
     counts[0, CODES.index("open_question")] = 1
     counts[0, CODES.index("complex_reflection")] = 3
     s = shares(counts)[0]
-    assert s[CODES.index("complex_reflection")] == 0.75 and s[8:].sum() == 0
+    assert s[CODES.index("complex_reflection")] == 0.75 and s[len(COUNSELLOR_CODES):].sum() == 0
 
 
 def synthetic_sessions(n=60, seed=0):
@@ -24,7 +24,7 @@ def synthetic_sessions(n=60, seed=0):
     good = np.arange(n) % 3 != 0
     rows = []
     for g in good:
-        p = np.array([2, 3, 2, 4 if g else 1, 1, 1 if g else 4, 2, 2], dtype=float)
+        p = np.array([2, 3, 2, 4 if g else 1, 1, 1 if g else 4, 2, 2, 0 if g else 1], dtype=float)
         c = rng.multinomial(40, p / p.sum())
         k = rng.multinomial(30, [0.4, 0.2, 0.4] if g else [0.2, 0.4, 0.4])
         rows.append(np.concatenate([c, k]))
@@ -46,7 +46,7 @@ def test_short_sessions_get_wide_intervals_and_no_counsellor_gets_none():
     model = fit_quality(counts, good, groups=np.arange(len(good)))
     long = counts.iloc[[1]]
     short = (long // 5).rename(index=lambda i: "short")  # still above the minimum of counsellor utterances
-    empty = pd.DataFrame([[0] * 8 + [3, 0, 1]], columns=CODES, index=["client only"])
+    empty = pd.DataFrame([[0] * len(COUNSELLOR_CODES) + [3, 0, 1]], columns=CODES, index=["client only"])
     out = quality_columns(pd.concat([long, short, empty]), model)
     width = out["mi_quality_probability_high"] - out["mi_quality_probability_low"]
     assert width.iloc[1] > width.iloc[0]
@@ -70,7 +70,7 @@ def test_training_stores_a_quality_model_when_both_labels_are_there(corpus_slice
     """The slice's AnnoMI transcripts: too few low-quality ones to learn from, so no quality model."""
     from mi_coder.training import fit_session_quality
 
-    nothing = {"counsellor": np.full((len(corpus_slice), 8), 0.125), "client": np.full((len(corpus_slice), 3), 1 / 3)}
+    nothing = {"counsellor": np.full((len(corpus_slice), len(COUNSELLOR_CODES)), 1 / len(COUNSELLOR_CODES)), "client": np.full((len(corpus_slice), 3), 1 / 3)}
     labels = corpus_slice.groupby("group")["mi_quality"].first().dropna()
     result = fit_session_quality(corpus_slice, nothing)
     assert (result is None) == (min(labels.eq("high").sum(), labels.eq("low").sum()) < 5)
@@ -86,7 +86,7 @@ def synthetic_sequences(n=60, length=80, seed=1):
         codes = []
         for turn in range(length):
             if turn % 2:
-                codes.append(CODES[8 + rng.choice(3, p=[0.4, 0.2, 0.4] if g else [0.2, 0.4, 0.4])])
+                codes.append(CODES[len(COUNSELLOR_CODES) + rng.choice(3, p=[0.4, 0.2, 0.4] if g else [0.2, 0.4, 0.4])])
             else:
                 codes.append(CODES[rng.choice(8, p=p / p.sum())])
         sequences[f"s{i}"] = codes
@@ -119,7 +119,7 @@ def test_length_calibration_pulls_short_chats_to_the_base_rate_and_withholds_the
     p = out["mi_quality_probability"]
     if not np.isnan(p.iloc[1]):
         assert abs(p.iloc[1] - base) < abs(p.iloc[0] - base)
-    tiny = pd.DataFrame([[0] * 5 + [1] + [0] * 5], columns=CODES, index=["one advice"])
+    tiny = pd.DataFrame([[0] * 5 + [1] + [0] * (len(CODES) - 6)], columns=CODES, index=["one advice"])
     if length["min_counsellor"] > 1:
         row = quality_columns(tiny, model).iloc[0]
         assert np.isnan(row["mi_quality_probability"]) and row["mi_quality_reason"].startswith("too short to judge")
@@ -145,7 +145,8 @@ def test_the_estimate_is_at_even_odds_unless_a_prior_is_given():
     learnt = quality_columns(counts, model, prior=0.8)
     assert set(even["mi_quality_prior"]) == {0.5} and set(learnt["mi_quality_prior"]) == {0.8}
     shift = _logit(learnt["mi_quality_probability"]) - _logit(even["mi_quality_probability"])
-    assert np.allclose(shift, _logit(0.8), atol=0.01)  # Bayes' rule on the odds, row by row
+    readable = even["mi_quality_probability"].between(0.02, 0.98)  # 4 decimals hide the odds near 0 and 1
+    assert np.allclose(shift[readable], _logit(0.8), atol=0.01)  # Bayes' rule on the odds, row by row
     assert (even["mi_quality_probability"] < learnt["mi_quality_probability"]).all()
     for bad in (0, 1, 1.5, "half"):
         with pytest.raises(InputError, match="between 0 and 1"):
@@ -180,3 +181,21 @@ def test_summarize_and_report_take_the_prior_and_say_which(tmp_path, capsys):
     assert "--quality-prior" in capsys.readouterr().err
     assert main(["report", str(coded), "-o", str(tmp_path / "r.html"), "--quality-prior", "0.3"]) == 0
     assert "assuming 30% of sessions are good" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_the_evidence_is_miti_scores_and_a_stored_model_of_code_shares_still_reads():
+    """#31: the estimate read AnnoMI's exact code mix; it now reads MITI scores that carry across registers."""
+    from mi_coder.summary._quality import EVIDENCE, SHARES, evidence
+
+    counts = np.zeros((1, len(ALL_CODES)))
+    for code, n in (("open_question", 1), ("closed_question", 1), ("complex_reflection", 3), ("advice", 5)):
+        counts[0, CODES.index(code)] = n
+    row = dict(zip(EVIDENCE, evidence(counts)[0]))
+    assert row["log_reflection_to_question"] == pytest.approx(np.log(3.5 / 2.5))
+    assert row["advice_rate"] == 0.5 and row["pct_change_talk"] == 0.5  # no client talk: even, not infinite
+    assert evidence(counts, SHARES[:2])[0].tolist() == [0.1, 0.1]  # the share features of older models
+    sessions, good = synthetic_sessions()
+    model = fit_quality(sessions, good, groups=np.arange(len(good)))
+    assert model["features"] == list(EVIDENCE)
+    named = quality_columns(sessions, model)["mi_quality_evidence"]
+    assert named.str.match(r"^[+-][a-z_]+(; [+-][a-z_]+)?$").all()

@@ -215,3 +215,38 @@ def test_report_of_annomi_transcripts_coded_by_the_shipped_model(tmp_path, data_
     assert text.count("<tr class='row'>") == len(keep)
     summary = pd.read_csv(coded)
     assert summary["transcript_id"].nunique() == len(keep)
+
+
+@pytest.fixture
+def coded_many(tmp_path):
+    """A coded file of n short hand-coded transcripts."""
+    import pandas as pd
+
+    def make(n):
+        turns = [("counsellor", "open_question"), ("client", "change_talk"), ("counsellor", "complex_reflection")]
+        rows = [{"conversation_id": f"s{t}", "speaker": side, "text": f"utterance {i}", "mi_code": code,
+                 "mi_confidence": 0.9, "mi_side": side} for t in range(n) for i, (side, code) in enumerate(turns)]
+        path = tmp_path / "coded.csv"
+        pd.DataFrame(rows).to_csv(path, index=False)
+        return path
+    return make
+
+
+def test_a_report_over_many_transcripts_is_an_index_and_a_page_each(tmp_path, coded_many):
+    """#29 item 6: a report of 1,667 sessions was one 101 MB page no browser opened; above 50 transcripts
+    each is a page of its own, linked from the index, written whole or not at all."""
+    from mi_coder.cli import main
+    from mi_coder.report._html import ONE_FILE_LIMIT
+
+    src, out = coded_many(ONE_FILE_LIMIT + 1), tmp_path / "team.html"
+    assert main(["report", str(src), "-o", str(out), "--quiet"]) == 0
+    pages = sorted((tmp_path / "team_transcripts").iterdir())
+    assert len(pages) == ONE_FILE_LIMIT + 1
+    index = out.read_text(encoding="utf-8")
+    assert index.count("href='team_transcripts/t") >= ONE_FILE_LIMIT + 1 and "<h3>Utterances</h3>" not in index
+    page = pages[0].read_text(encoding="utf-8")
+    assert "href='../team.html'" in page and "<h3>Utterances</h3>" in page
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # nothing left behind
+    assert main(["report", str(src), "-o", str(tmp_path / "one.html"), "--one-file", "--quiet"]) == 0
+    assert (tmp_path / "one.html").read_text(encoding="utf-8").count("<h3>Utterances</h3>") == ONE_FILE_LIMIT + 1
+    assert not (tmp_path / "one_transcripts").exists()

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mi_coder.codes import COUNSELLOR_CODES
 from mi_coder.training._evaluate import review_thresholds
 
 
@@ -14,7 +15,8 @@ def test_review_threshold_is_where_held_out_codes_stop_being_probably_wrong():
     low = np.arange(n) < n // 2
     right = np.where(low, np.arange(n) % 4 == 0, np.arange(n) % 4 != 0)
     confidence = np.where(low, 0.30, 0.45)
-    proba = np.repeat(((1 - confidence) / 7)[:, None], 8, axis=1)  # the other codes share the rest evenly
+    k = len(COUNSELLOR_CODES)
+    proba = np.repeat(((1 - confidence) / (k - 1))[:, None], k, axis=1)  # the other codes share the rest evenly
     chosen = np.where(right, 0, 1)  # open_question when right, closed_question when wrong
     proba[np.arange(n), chosen] = confidence
     frame = pd.DataFrame({"corpus": "annomi", "group": np.arange(n) // 20, "side": "counsellor", "code": truth})

@@ -3,17 +3,18 @@
 import numpy as np
 import pytest
 
+from mi_coder.codes import COUNSELLOR_CODES
 from mi_coder.coding._session import COLUMNS, session_columns
 
 
 def toy():
     # transcript a: counsellor, client, counsellor; transcript b: counsellor
     sides = np.array(["counsellor", "client", "counsellor", "counsellor"], dtype=object)
-    c = np.full((4, 8), np.nan)
+    c = np.full((4, len(COUNSELLOR_CODES)), np.nan)
     k = np.full((4, 3), np.nan)
-    c[0] = np.eye(8)[0]          # an open question
-    c[2] = np.eye(8)[3]          # a complex reflection
-    c[3] = np.eye(8)[5]          # advice, alone in its transcript
+    c[0] = np.eye(len(COUNSELLOR_CODES))[0]          # an open question
+    c[2] = np.eye(len(COUNSELLOR_CODES))[3]          # a complex reflection
+    c[3] = np.eye(len(COUNSELLOR_CODES))[5]          # advice, alone in its transcript
     k[1] = [0.6, 0.1, 0.3]
     return {"counsellor": c, "client": k}, sides, ["a", "a", "a", "b"]
 

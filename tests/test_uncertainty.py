@@ -12,7 +12,7 @@ from mi_coder.summary._uncertainty import fit_concentration, posterior, summary_
 
 
 def perfect():
-    return {"counsellor": {"codes": list(COUNSELLOR_CODES), "counts": (np.eye(8, dtype=int) * 100).tolist()},
+    return {"counsellor": {"codes": list(COUNSELLOR_CODES), "counts": (np.eye(len(COUNSELLOR_CODES), dtype=int) * 100).tolist()},
             "client": {"codes": list(CLIENT_CODES), "counts": (np.eye(3, dtype=int) * 100).tolist()}}
 
 
@@ -39,7 +39,7 @@ def test_intervals_cover_the_truth_at_about_their_nominal_rate():
     rng = np.random.default_rng(1)
     n_codes = len(COUNSELLOR_CODES)
     confusion = 0.7 * np.eye(n_codes) + 0.3 * rng.dirichlet(np.ones(n_codes), size=n_codes)
-    prior = np.array([0.15, 0.12, 0.15, 0.13, 0.05, 0.05, 0.1, 0.25])
+    prior = np.array([0.15, 0.12, 0.15, 0.13, 0.05, 0.05, 0.1, 0.23, 0.02])  # the 9 counsellor codes
     true_codes = rng.choice(n_codes, size=200_000, p=prior)
     predicted = np.array([rng.choice(n_codes, p=confusion[t]) for t in true_codes[:20_000]])
     counts = np.zeros((n_codes, n_codes), dtype=int)

@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--no-intervals", action="store_true",
                       help="only the contract's columns (docs/contract.md), no intervals")
     _prior_option(summ)
+    summ.add_argument("--quiet", action="store_true", help="no progress bar (shown on big files)")
 
     train = sub.add_parser("train", help="train a model on the shared corpora or your own coded CSVs")
     train.add_argument("-o", "--output", default=None,
@@ -132,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--folds", type=int, default=5,
                        help="transcript-grouped folds for the held-out scores and confusions stored "
                             "with the model (default 5; 0 skips them, and summaries get no intervals)")
+    train.add_argument("--unpunctuated", type=float, default=None, metavar="SHARE",
+                       help="share of the training conversations whose punctuation and case are removed, so "
+                            "questions are found in captions and speech-to-text (default 0.3, the shipped recipe)")
+    train.add_argument("--held-out", dest="held_out", default=None, metavar="NPZ",
+                       help="also write the cross-validation's held-out probabilities here (the benchmarks read them)")
     train.add_argument("--quiet", action="store_true", help="no progress output")
 
     ev = sub.add_parser("evaluate", help="transcript-grouped cross-validation of the training recipe")
@@ -160,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
                                            "session_date, date, session_number, … by name)")
     report.add_argument("--model", help="the model that coded the file, whose held-out confusions give the "
                                          "intervals (default: the one named in the file's mi_model column)")
+    report.add_argument("--one-file", action="store_true",
+                        help="one page however many transcripts (above 50, each transcript is otherwise a page "
+                             "of its own in OUTPUT_transcripts/, so the report opens at once)")
+    report.add_argument("--quiet", action="store_true", help="no messages")
     return parser
 
 
@@ -238,7 +248,12 @@ def _warn_if_slow(args) -> None:
     except OSError:
         return
     if size > PARALLEL_BYTES:
-        _say(args, f"mi-coder: note: {args.input} is {size / 1e6:.0f} MB (about {size // 100:,} utterances); the "
+        from .io._tables import is_excel, is_gzip, is_parquet
+
+        packed = is_gzip(args.input) or is_parquet(args.input) or is_excel(args.input)
+        rows = None if packed else _count_rows(args.input)  # lines: a cell may hold a line break, so "up to"
+        how_many = f"up to {rows:,} utterances" if rows is not None else "rows not counted: a compressed file"
+        _say(args, f"mi-coder: note: {args.input} is {size / 1e6:.0f} MB ({how_many}); the "
                    f"default accurate tier codes a few hundred utterances a second on 2 cores, --tier fast tens of "
                    f"thousands")
 
@@ -258,14 +273,30 @@ def _prior_option(parser: argparse.ArgumentParser) -> None:
                              "(default 0.5: even odds)")
 
 
+BIG_SUMMARY = 20_000  # rows from which `summarize` shows a bar
+
+
 def cmd_summarize(args) -> None:
-    from .summary._summarize import summarize
+    from .summary._summarize import STAGES, summarize
     from .io._tables import check_output, read_table, write_table
 
     output = None if args.output is None else check_output([args.input], args.output, table=True)
     confusion = None if args.no_intervals else (args.model or "default")
-    summary = summarize(read_table(args.input), code_col=args.code_col, source=args.input, confusion=confusion,
-                        quality_prior=args.quality_prior, **_columns(args))
+    coded = read_table(args.input)
+    # a bar on a big file (100,000 rows take several seconds), one step a stage
+    bar = _progress(args, lambda: len(STAGES), "step") if len(coded) >= BIG_SUMMARY else None
+
+    def stage(name):
+        if bar is not None:
+            bar.set_description(name)
+            bar.update(0 if name == STAGES[0] else 1)
+    try:
+        summary = summarize(coded, code_col=args.code_col, source=args.input, confusion=confusion,
+                            quality_prior=args.quality_prior, progress=stage, **_columns(args))
+    finally:
+        if bar is not None:
+            bar.update(bar.total - bar.n)
+            bar.close()
     if output is None:
         from .report._display import format_summary
         sys.stdout.write(format_summary(summary))
@@ -324,12 +355,23 @@ def cmd_train(args) -> None:
     frame = _training_frame(args)
     _say(args, f"training on {int(frame['code'].notna().sum())} coded utterances "
                f"from {frame['group'].nunique()} transcripts")
-    coder = train(frame, _recipe(args, frame), folds=args.folds,
+    coder = train(frame, _recipe(args, frame), folds=args.folds, unpunctuated=_unpunctuated(args),
+                  held_out=args.held_out,
                   progress=None if args.quiet else lambda k, n: _say(args, f"  held-out fold {k}/{n} done"))
     manifest = save_model(coder, output)
     allow = trust_model(manifest["sha256"], f"trained by you: {output.resolve()}")
     _say(args, f"wrote {output} (sha256 {manifest['sha256']}) and its manifest {output.with_suffix('.json').name}; "
                f"its hash is now in your allow-list {allow}")
+
+
+def _unpunctuated(args) -> float:
+    """--unpunctuated as a share of conversations (default: the shipped recipe's)."""
+    from .training._corpora import UNPUNCTUATED
+
+    share = UNPUNCTUATED if args.unpunctuated is None else args.unpunctuated
+    if not 0 <= share <= 1:
+        raise InputError(f"--unpunctuated {share}: give a share of conversations between 0 and 1")
+    return share
 
 
 def _train_accurate(args) -> None:
@@ -350,7 +392,8 @@ def _train_accurate(args) -> None:
         if not args.quiet and (step % 50 == 0 or step == total):
             _say(args, f"  step {step}/{total}, epoch {info['epoch'] + 1}, {info['examples_per_s']:.0f} examples/s")
 
-    manifest = build_accurate(frame, output, epochs=args.epochs or EPOCHS, progress=progress)
+    manifest = build_accurate(frame, output, epochs=args.epochs or EPOCHS, progress=progress,
+                              unpunctuated=_unpunctuated(args))
     allow = trust_model(manifest["encoder_sha256"], f"accurate tier trained by you: {output.resolve()}")
     _say(args, f"wrote {output}/ and {output.with_suffix('.json').name} (encoder sha256 "
                f"{manifest['encoder_sha256']}, now in your allow-list {allow}); to ship it, pin that hash "
@@ -422,13 +465,28 @@ def _plain(value):
 
 
 def cmd_report(args) -> None:
-    from .report._html import render_html
-    from .io._tables import check_output, read_table, write_text
+    from .report._html import ONE_FILE_LIMIT, render_pages
+    from .io._tables import STDIO, check_output, read_table, write_pages, write_text
 
     output = check_output([args.input], args.output)
-    write_text(render_html(read_table(args.input), source=args.input, confusion=args.model or "default",
-                           counsellor_col=args.counsellor_col, date_col=args.date_col, quality_prior=args.quality_prior,
-                           **_columns(args, readings=False)), output)
+    coded = read_table(args.input)
+    options = dict(source=args.input, confusion=args.model or "default", counsellor_col=args.counsellor_col,
+                   date_col=args.date_col, quality_prior=args.quality_prior, **_columns(args, readings=False))
+    folder = None
+    if not args.one_file and str(output) != STDIO:
+        from .io._columns import Layout
+
+        layout = Layout.resolve(coded, args.text_col, args.speaker_col, args.transcript_col, args.counsellor_values,
+                                args.client_values, source=args.input, require_text=False)
+        if layout.transcripts(coded).nunique() > ONE_FILE_LIMIT:
+            folder = Path(output).stem + "_transcripts"
+    index, pages = render_pages(coded, folder=folder, index_name=Path(output).name, **options)
+    if folder is None:
+        write_text(index, output)
+    else:
+        write_pages(index, pages, output, folder)
+        _say(args, f"wrote {output} and one page per transcript in {folder}/ beside it "
+                   f"(more than {ONE_FILE_LIMIT} transcripts; --one-file keeps everything in one page)")
 
 
 COMMANDS = {"code": cmd_code, "summarize": cmd_summarize, "train": cmd_train,

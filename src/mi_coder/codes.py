@@ -20,6 +20,7 @@ COUNSELLOR_CODES = (
     "advice",
     "information",
     "other",
+    "confront",  # added after the first eight (SPEC): MITI 4.2.1 Confront, MI non-adherent; coarse AnnoMI `other`
 )
 CLIENT_CODES = ("change_talk", "sustain_talk", "neutral")
 CODES = {COUNSELLOR: COUNSELLOR_CODES, CLIENT: CLIENT_CODES}
@@ -37,9 +38,11 @@ COARSE_OF = {
     "advice": "advice",
     "information": "information",
     "other": "other",
+    "confront": "confront",
     QUESTION: QUESTION,
     REFLECTION: REFLECTION,
 }
+# The coarse-6 scores' classes: `confront` counts as `other` there (see `training._evaluate.coarse_6`).
 COARSE_CODES = ("question", "reflection", "affirmation", "advice", "information", "other")
 
 # AnnoMI's four therapist classes, used to compare with published work.
@@ -52,6 +55,7 @@ ANNOMI_COARSE_OF = {
     "advice": "therapist_input",
     "information": "therapist_input",
     "other": "other",
+    "confront": "other",
 }
 ANNOMI_COARSE_CODES = ("reflection", "question", "therapist_input", "other")
 
@@ -90,7 +94,7 @@ _WELIVITA = {
     "Direct": "advice",
     "Warn": "advice",
     "Emphasize Autonomy": "other",
-    "Confront": "other",
+    "Confront": "confront",
     "Self-Disclose": "other",
     "Other": "other",
 }
@@ -99,7 +103,7 @@ _MIBOT = {
     "R": REFLECTION,
     "Q": QUESTION,
     "MICO": "affirmation|advice|other",  # affirm/support, advice with permission, emphasising autonomy
-    "MIIN": "advice|other",  # advice without permission, direct, warn / confront
+    "MIIN": "advice|confront",  # advice without permission, direct, warn / confront
     "Other": "other|information",
     "C": "change_talk",
     "S": "sustain_talk",

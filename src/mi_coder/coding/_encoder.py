@@ -71,7 +71,8 @@ class EncoderCoder:
         tokenizer.no_truncation()
         self.encoder = PairEncoder(tokenizer, max_length=config["max_length"],
                                    context_turns=config["context_turns"], context_reserve=config["context_reserve"],
-                                   next_tokens=config.get("next_tokens", 0))
+                                   next_tokens=config.get("next_tokens", 0),
+                                   tail_tokens=config.get("tail_tokens", 0))
         self.config = config
         self.path = path
         self.threads = int(threads)

@@ -14,6 +14,9 @@ With `next_tokens` > 0 the context segment opens with the first `next_tokens` to
 non-blank turn of the transcript, prefixed "next <side> :" (how a turn is answered tells a reflection
 from a question, and change talk from sustain talk), and the utterance leaves room for them on top of
 `context_reserve`.
+
+With `tail_tokens` > 0 an utterance too long for its room keeps its first tokens and its last
+`tail_tokens`: a long counsellor turn often ends with the question that decides its code.
 """
 
 from __future__ import annotations
@@ -25,18 +28,20 @@ PAIR_FORMAT = "side_utterance__previous_turns_newest_first"
 NEXT_PAIR_FORMAT = "side_utterance__next_turn_then_previous_turns_newest_first"
 CONTEXT_TURNS = 3
 CONTEXT_RESERVE = 16
+TAIL_TOKENS = 8  # the last tokens a long utterance keeps (new encoders; a config without the key keeps none)
 
 
 class PairEncoder:
     """Token ids of (utterance, context turns) pairs from a `tokenizers.Tokenizer` (a BERT WordPiece one)."""
 
     def __init__(self, tokenizer, max_length: int = 64, context_turns: int = CONTEXT_TURNS,
-                 context_reserve: int = CONTEXT_RESERVE, next_tokens: int = 0):
+                 context_reserve: int = CONTEXT_RESERVE, next_tokens: int = 0, tail_tokens: int = 0):
         self.tokenizer = tokenizer
         self.max_length = int(max_length)
         self.context_turns = int(context_turns)
         self.context_reserve = int(context_reserve)
         self.next_tokens = int(next_tokens)
+        self.tail_tokens = int(tail_tokens)
         self.cls = tokenizer.token_to_id("[CLS]")
         self.sep = tokenizer.token_to_id("[SEP]")
         self.pad = tokenizer.token_to_id("[PAD]") or 0
@@ -52,16 +57,26 @@ class PairEncoder:
                   "context_reserve": self.context_reserve}
         if self.next_tokens:
             config.update(pair_format=NEXT_PAIR_FORMAT, next_tokens=self.next_tokens)
+        if self.tail_tokens:
+            config["tail_tokens"] = self.tail_tokens
         return config
 
     def _ids(self, text: str) -> list[int]:
         return self.tokenizer.encode(text, add_special_tokens=False).ids
 
     def tokenize(self, texts) -> list[list[int]]:
-        """WordPiece ids of each text without special tokens, each at most `max_length` long."""
+        """WordPiece ids of each text without special tokens, each at most `max_length` long (its head and
+        `tail_tokens` of its tail when longer)."""
         texts = ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in texts]
         encodings = self.tokenizer.encode_batch(texts, add_special_tokens=False)
-        return [e.ids[: self.max_length] for e in encodings]
+        return [self._fit(e.ids, self.max_length) for e in encodings]
+
+    def _fit(self, ids: list[int], room: int) -> list[int]:
+        """`ids` cut to `room` tokens: the head, or the head and the last `tail_tokens` (at most half the room)."""
+        if len(ids) <= room:
+            return ids
+        tail = min(self.tail_tokens, room // 2)
+        return ids[: room - tail] + (ids[-tail:] if tail else [])
 
     def encode(self, texts, sides, conversations, rows=None) -> list[tuple[list[int], int]]:
         """(ids, length of the first segment with [CLS] and [SEP]) for each row in `rows` (default: all).
@@ -106,7 +121,7 @@ class PairEncoder:
         budget = self.max_length - 3
         out = []
         for i in rows:
-            utt = self.prefix[sides[i]] + tokens[i]
+            prefix = self.prefix[sides[i]]
             ctx: list[int] = []
             if following[i] >= 0:
                 j = following[i]
@@ -116,7 +131,8 @@ class PairEncoder:
                 ctx += self.prefix[sides[j]] + tokens[j]
                 if len(ctx) >= budget:
                     break
-            utt = utt[: budget - min(len(ctx), self.context_reserve + head)]
+            cut = budget - min(len(ctx), self.context_reserve + head)
+            utt = (prefix + self._fit(tokens[i], max(cut - len(prefix), 0)))[:cut]
             ctx = ctx[: budget - len(utt)]
             first = [self.cls] + utt + [self.sep]
             out.append((first + ctx + [self.sep] if ctx else first, len(first)))

@@ -19,12 +19,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from ..codes import (ALL_CODES, CLIENT, CODES, COARSE_OF, COUNSELLOR, allowed_codes, best_codes, is_partial,
-                    side_codes, side_name)
+from ..codes import (ALL_CODES, CLIENT, CODES, COARSE_OF, COUNSELLOR, COUNSELLOR_CODES, allowed_codes, best_codes,
+                    is_partial, side_codes, side_name)
 from ..io._columns import MODEL_COLUMN, SIDE_COLUMN, TRANSCRIPT_COLUMN, Layout
 from ..errors import InputError
 from ._features import ContextFeatures, LinearFeaturizer, without_context
 from ._classifiers import CodeOrderClassifier, HierarchicalClassifier
+from ._phrases import confronting
 
 UTTERANCE_COLUMNS = ("text", "side", "transcript")
 FEATURIZE_ROWS = 10_000  # rows featurized at once by code_frame (whole transcripts): bounds memory
@@ -221,7 +222,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
             out[COUNSELLOR][rows[mask][~alone]] = proba[~alone]
         if getattr(self, "encoder", None) is not None:
             out = mix(out, self.encoder.side_proba(X), self.encoder_weight)
-        return out
+        return no_confronting_reflections(out, X)
 
     # -- the SPEC's convenience API -----------------------------------------------------------------
 
@@ -327,6 +328,23 @@ class Coded(NamedTuple):
     code: str
     confidence: float | None
     probabilities: dict
+
+
+REFLECTIONS = [COUNSELLOR_CODES.index(c) for c in ("simple_reflection", "complex_reflection")]
+
+
+def no_confronting_reflections(proba: dict, X: pd.DataFrame) -> dict:
+    """A counsellor utterance with confronting wording (`_preprocess.confronting`) gets its reflections'
+    probability as `confront`'s: "But you keep saying that" is not listening (MITI 4.2.1 Confront)."""
+    rows = np.flatnonzero(~np.isnan(proba[COUNSELLOR][:, 0]))
+    if not len(rows):
+        return proba
+    hit = rows[confronting(X["text"].to_numpy()[rows])]
+    if len(hit):
+        p = proba[COUNSELLOR]
+        p[hit, COUNSELLOR_CODES.index("confront")] += p[np.ix_(hit, REFLECTIONS)].sum(axis=1)
+        p[np.ix_(hit, REFLECTIONS)] = 0.0
+    return proba
 
 
 def mix(linear: dict, encoder: dict, weight: float | dict) -> dict:

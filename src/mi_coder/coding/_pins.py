@@ -4,7 +4,7 @@ A manifest next to a model can be replaced together with the model; this file ca
 replacing the package. `mi-coder train -o models/default.joblib` prints the new hash to put here.
 """
 
-SHIPPED_SHA256 = "a280d2ff307ce7e4a49f117a01dc0860622c9c86386f119fdc1d0ae9d3b8a855"
+SHIPPED_SHA256 = "b33cda0a5c5f27d2b24e8c2f97a856f643538f4d11395b18854e1d99b0e4758d"
 
 # The accurate tier's ONNX encoder (models/accurate/model.onnx); empty while no accurate tier ships.
-ACCURATE_ENCODER_SHA256 = "f187143032518bbddbead13422f499885e2a5f57329c35341b1fcb585328314f"
+ACCURATE_ENCODER_SHA256 = "276eebc371366f88a626878c007fd44bd81aaf11418e8a752745cc85a0650e96"

@@ -4,6 +4,7 @@ from .._exports import lazy
 
 _NAMES = {
     "render_html": "._html",
+    "render_pages": "._html",
     "format_summary": "._display",
     "agreement_svg": "._plots",
 }

@@ -20,6 +20,25 @@ LABELS = {
 }
 
 
+# The evidence names of the quality model (`summary._quality.EVIDENCE`) in a supervisor's words.
+EVIDENCE_WORDS = {
+    "log_reflection_to_question": "reflections to questions", "pct_complex_reflections": "% complex reflections",
+    "pct_open_questions": "% open questions", "reflection_rate": "reflections", "question_rate": "questions",
+    "affirmation_rate": "affirmations", "advice_rate": "advice", "confront_rate": "confrontations",
+    "information_rate": "information", "pct_change_talk": "% change talk",
+}
+
+
+def moved_words(row) -> str:
+    """What moved a session's quality estimate most, in words ('advice (lowers it), % open questions (raises
+    it)'), from its `mi_quality_evidence`; '' when there is none."""
+    named = row.get("mi_quality_evidence")
+    if not isinstance(named, str) or not named:
+        return ""
+    return ", ".join(f"{EVIDENCE_WORDS.get(item[1:], item[1:].replace('_', ' '))} "
+                     f"({'raises' if item[0] == '+' else 'lowers'} it)" for item in named.split("; "))
+
+
 def prior_words(prior) -> str:
     """Which prior the session-quality estimate assumes, in words."""
     return "at even odds (a prior of 50%)" if prior == 0.5 else f"assuming {number(prior, True)} of sessions are good"
@@ -74,6 +93,8 @@ def format_summary(summary: pd.DataFrame) -> str:
         lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in table]
         if "mi_quality_prior" in row.index and pd.notna(row.get("mi_quality_probability")):
             lines.append("  P(good MI session) is " + prior_words(row["mi_quality_prior"]))
+            if moved_words(row):
+                lines.append("  moved most by " + moved_words(row))
         counts = [f"{c}={int(row[c])}" for c in SUMMARY_COUNTS if c in row.index and row[c]]
         lines.append("  codes: " + (", ".join(counts) or "none"))
         blocks.append("\n".join(lines))

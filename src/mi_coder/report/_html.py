@@ -14,13 +14,14 @@ from __future__ import annotations
 import html
 from dataclasses import replace
 from datetime import date
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
 
 from ..codes import CLIENT_CODES, COUNSELLOR_CODES
 from ..io._columns import Layout, file_row, find_one
-from ._display import FEW, LABELS, band_words, evidence, number, prior_words
+from ._display import FEW, LABELS, band_words, evidence, moved_words, number, prior_words
 from ._plots import svg_bars, svg_score, svg_timeline, svg_trend
 from ..summary._scores import SCORES
 from ..summary._summarize import model_info, summarize
@@ -104,7 +105,8 @@ def _scores_table(row) -> str:
         parts.append(f"<tr><td>{LABELS['pct_mi_adherent']}</td><td class='num'>{number(row['pct_mi_adherent'], True)}"
                      f"</td><td colspan='3' class='note'>{int(row['mi_adherent'])} MI-adherent, "
                      f"{int(row['mi_non_adherent'])} non-adherent utterances "
-                     f"({int(row['advice_without_permission'])} advice without permission){few}</td></tr>")
+                     f"({int(row['advice_without_permission'])} advice without permission, "
+                     f"{int(row.get('confront', 0))} confrontations){few}</td></tr>")
     parts.append("</table>")
     return "".join(parts)
 
@@ -117,10 +119,13 @@ def _quality_cells(row) -> str:
         reason = reason if isinstance(reason, str) and reason else "no counsellor utterances"
         return (f"<td class='num'>–</td><td colspan='3' class='note'>{html.escape(reason)}: the estimate was "
                 f"checked on held-out sessions and says too little on so few counsellor utterances</td>")
+    moved = f"; moved most by {moved_words(row)}" if moved_words(row) else ""
     return (f"<td class='num'>{number(p, True)}</td><td>{number(row['mi_quality_probability_low'], True)} – "
             f"{number(row['mi_quality_probability_high'], True)}</td><td colspan='2' class='note'>how likely "
-            f"expert coders would call this session good MI, from its mix of codes, {prior_words(row.get('mi_quality_prior', 0.5))} "
-            f"(learnt from AnnoMI's role-played sessions; less sure on short chats)</td>")
+            f"expert coders would call this session good MI, from its MITI scores and behaviour rates, "
+            f"{prior_words(row.get('mi_quality_prior', 0.5))} (learnt from AnnoMI's role-played sessions; less sure on "
+            f"short chats){moved}</td>")
+
 
 
 
@@ -165,9 +170,11 @@ def _model_section(manifest: dict) -> str:
     parts = ["<h2 id='model'>About the model</h2><p class='note'>Per-code precision and recall on held-out "
              "transcripts (transcript-grouped cross-validation, as in the model card). Macro-F1 is the plain mean "
              "of the codes' F1, so rare, hard codes weigh as much as common ones.</p>"]
-    sections = (("counsellor_8", "Counsellor codes, all 8",
-                 "over held-out counsellor utterances of the corpora coded in all 8 codes (AnnoMI's spoken sessions "
-                 "and Welivita's peer-support forum replies); stricter than the header's 4 coarse AnnoMI classes"),
+    sections = (("counsellor_codes", "Counsellor codes, all",
+                 "over held-out counsellor utterances of the corpora coded in the whole scheme (AnnoMI's spoken "
+                 "sessions and Welivita's peer-support forum replies); stricter than the header's 4 coarse AnnoMI "
+                 "classes"),
+                ("counsellor_8", "Counsellor codes, all 8", "as above, by a model of the first eight codes"),
                 ("client_3", "Client codes, 3", "over held-out AnnoMI client utterances"))
     for key, title, what in sections:
         if key not in ev:
@@ -200,7 +207,7 @@ def _cell(row, name) -> str:
     return f"<td data-v='{data}' class='num'>{number(value, percent)} {mark}</td>"
 
 
-def _index(summary: pd.DataFrame, overall: pd.Series, anchors: list[str], extra: dict) -> str:
+def _index(summary: pd.DataFrame, overall: pd.Series, anchors: list[str], extra: dict, href) -> str:
     key = summary.columns[0]
     names = list(SCORES) + (["mi_quality_probability"] if "mi_quality_probability" in summary else [])
     head = "".join(f"<th class='sort' onclick='sortBy(this)'>{html.escape(h)}</th>"
@@ -209,7 +216,7 @@ def _index(summary: pd.DataFrame, overall: pd.Series, anchors: list[str], extra:
              f"<span class='few'>too few (n = …)</span>: the score rests on fewer than {FEW} utterances, or its "
              f"interval spans the whole scale.</p><table><tbody>", f"<tr>{head}</tr>"]
     for (_, row), anchor in zip(summary.iterrows(), anchors):
-        cells = [f"<td data-v='{_fmt(row[key])}'><a href='#{anchor}'>{_fmt(row[key])}</a></td>"]
+        cells = [f"<td data-v='{_fmt(row[key])}'><a href='{href(anchor)}'>{_fmt(row[key])}</a></td>"]
         cells += [f"<td data-v='{_fmt(values[anchor])}'>{_fmt(values[anchor])}</td>" for values in extra.values()]
         cells.append(f"<td data-v='{int(row['n_utterances'])}' class='num'>{int(row['n_utterances'])}</td>")
         cells += [_cell(row, n) for n in names]
@@ -225,7 +232,7 @@ def _band_short(row, name) -> str:
     return f"<span class='{band}'>{band.replace('_', ' ')}</span>" if isinstance(band, str) and band else ""
 
 
-def _people(summary: pd.DataFrame, person: dict, when: dict, anchors: list[str]) -> str:
+def _people(summary: pd.DataFrame, person: dict, when: dict, anchors: list[str], href) -> str:
     """Each counsellor's scores over their sessions, oldest first, with intervals."""
     table = summary.assign(_person=[person[a] for a in anchors], _when=[when.get(a, "") for a in anchors],
                            _anchor=anchors)
@@ -243,7 +250,7 @@ def _people(summary: pd.DataFrame, person: dict, when: dict, anchors: list[str])
         parts.append("</tr></table><p class='note'>A hollow point rests on too few utterances to judge (fewer "
                      f"than {FEW}, or an interval spanning the whole scale); a missing point is an empty score "
                      "(e.g. no questions asked). Sessions: " + ", ".join(
-            f"<a href='#{a}'>{html.escape(str(w) or '?')}</a>" for a, w in zip(rows["_anchor"], rows["_when"])) + "</p>")
+            f"<a href='{href(a)}'>{html.escape(str(w) or '?')}</a>" for a, w in zip(rows["_anchor"], rows["_when"])) + "</p>")
     return "".join(parts)
 
 
@@ -255,6 +262,9 @@ def _sort_key(values: pd.Series) -> pd.Series:
     return as_date if as_date.notna().all() else values.astype(str)
 
 
+ONE_FILE_LIMIT = 50  # transcripts a report holds in one file; above, one page per transcript beside the index
+
+
 def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: str = "input",
                 confusion="default", text_col=None, speaker_col=None, counsellor_values=None,
                 client_values=None, counsellor_col: str | None = None, date_col: str | None = None,
@@ -264,6 +274,18 @@ def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: 
     `counsellor_col` (who counselled) and `date_col` (a date or session number) add each
     counsellor's scores over their sessions; both are found by name when not given.
     """
+    return render_pages(coded, transcript_col, source, confusion, text_col, speaker_col, counsellor_values,
+                        client_values, counsellor_col, date_col, quality_prior, folder=None)[0]
+
+
+def render_pages(coded: pd.DataFrame, transcript_col: str | None = None, source: str = "input",
+                 confusion="default", text_col=None, speaker_col=None, counsellor_values=None,
+                 client_values=None, counsellor_col: str | None = None, date_col: str | None = None,
+                 quality_prior: float = 0.5, folder: str | None = None,
+                 index_name: str = "index.html") -> tuple[str, dict[str, str]]:
+    """The report as (index page, {file name: page}): with `folder` (a folder name beside the index, which is
+    `index_name`) each transcript is a page of its own there, linked from the index, so that a report over
+    thousands of sessions opens at once; without, one page holds everything (`render_html`), no pages."""
     layout = Layout.resolve(coded, text_col, speaker_col, transcript_col, counsellor_values, client_values,
                             source=source, require_text=False)
     info = model_info(confusion, coded, source)  # read once: the summary's intervals and the provenance
@@ -273,6 +295,8 @@ def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: 
     keys = layout.transcripts(coded).to_numpy()
     order = list(pd.unique(keys))  # summary rows are in this order
     anchors = [f"t{i}" for i in range(len(order))]
+    href = (lambda a: f"#{a}") if folder is None else (lambda a: f"{quote(folder)}/{a}.html")
+    up = quote(index_name)
     person_col = find_one(coded, counsellor_col, COUNSELLOR_NAMES, "counsellor", source, unique=False)
     when_col = find_one(coded, date_col, DATE_NAMES, "date", source, unique=False)
     first = {k: i for i, k in reversed(list(enumerate(keys)))}
@@ -290,42 +314,66 @@ def render_html(coded: pd.DataFrame, transcript_col: str | None = None, source: 
     limit = np.where(np.isin(codes, COUNSELLOR_CODES), thresholds["counsellor"], thresholds["client"])
     flagged = (confidence < limit) & (codes != "")
     review_total = int(flagged.sum())
-    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-             "<title>MI coding report</title>", f"<style>{STYLE}</style><script>{SCRIPT}</script></head><body>",
-             "<h1>MI coding report</h1>", _provenance(source, coded, manifest),
+    toggle = ("<label><input type='checkbox' onchange=\"document.body.classList.toggle('review-only',"
+              "this.checked)\"> show only the utterances to review</label>")
+    parts = [_head("MI coding report"), "<h1>MI coding report</h1>", _provenance(source, coded, manifest),
              f"<p>{len(summary)} transcript(s), {len(coded)} utterances, {review_total} marked for review "
-             f"({review_words}). <label><input type='checkbox' "
-             f"onchange=\"document.body.classList.toggle('review-only',this.checked)\"> show only the utterances to "
-             f"review</label></p><p class='note'>Thresholds are MITI 4.2.1's fair and good levels (% open "
+             f"({review_words}). {toggle if folder is None else ''}</p><p class='note'>Thresholds are MITI 4.2.1's "
+             f"fair and good levels (% open "
              f"questions: MISC 2.5 / MITI 3). Intervals show how far a score could move given the coder's known "
-             f"error rates; a score resting on fewer than {FEW} utterances is marked as too few to judge.</p>",
-             _index(summary, overall, anchors, extra)]
+             f"error rates; a score resting on fewer than {FEW} utterances is marked as too few to judge."
+             + (f" Each transcript's scores, timeline and utterances are a page of its own in {html.escape(folder)}/ "
+                "(keep the folder beside this file)." if folder is not None else "") + "</p>",
+             _index(summary, overall, anchors, extra, href)]
     if person_col:
-        parts.append(_people(summary, person, when, anchors))
+        parts.append(_people(summary, person, when, anchors, href))
+    pages = {}
     for (n, row), anchor, k in zip(summary.iterrows(), anchors, order):
-        mask = keys == k
-        positions = np.flatnonzero(mask)
-        rows = [file_row(coded, int(p)) for p in positions]
-        counts = {c: int(row[c]) for c in COUNSELLOR_CODES + CLIENT_CODES}
-        parts += [f"<h2 id='{anchor}'>Transcript {_fmt(row[summary.columns[0]])}</h2>",
-                  "<h3>Summary scores</h3>", _scores_table(row),
-                  "<h3>Code counts</h3>", svg_bars(counts),
-                  "<h3>Timeline <span class='note'>(click a mark to see the utterance)</span></h3>",
-                  svg_timeline(list(codes[mask]), rows, COUNSELLOR_CODES),
-                  "<h3>Utterances</h3><table><tr><th>file row</th><th>speaker</th><th>code</th>"
-                  "<th>confidence</th><th>utterance</th></tr>"]
-        for p, r in zip(positions, rows):
-            review = " review' title='low confidence: check this code" if flagged[p] else ""
-            speaker = coded[layout.speaker].iloc[p] if layout.speaker else ""
-            text = coded[layout.text].iloc[p] if layout.text else ""
-            parts.append(f"<tr id='r{r}' class='utt{review}'><td class='num'>{r}</td><td>{_fmt(speaker)}</td>"
-                         f"<td class='code'>{_fmt(codes[p])}</td><td class='num'>{_fmt(confidence[p])}</td>"
-                         f"<td>{_fmt(text)}</td></tr>")
-        parts.append("</table><p><a href='#index'>↑ transcripts</a></p>")
+        positions = np.flatnonzero(keys == k)
+        section = _transcript_section(coded, layout, row, summary.columns[0], anchor, positions, codes, confidence,
+                                      flagged, back="#index" if folder is None else f"../{up}")
+        if folder is None:
+            parts.append(section)
+        else:
+            title = f"Transcript {_fmt(row[summary.columns[0]])}"
+            pages[f"{anchor}.html"] = "\n".join([_head(f"{title}: MI coding report"),
+                                                 f"<p><a href='../{up}'>← all transcripts</a> · {toggle}</p>",
+                                                 section, "</body></html>"])
     parts += [_model_section(manifest), "</body></html>"]
-    # Inline SVG in HTML needs no namespace: drop it so the file holds no URL at all.
-    return "\n".join(parts).replace(" xmlns='http://www.w3.org/2000/svg'", "")
+    return _no_namespace("\n".join(parts)), {name: _no_namespace(page) for name, page in pages.items()}
+
+
+def _no_namespace(page: str) -> str:
+    """Inline SVG in HTML needs no namespace: drop it so the file holds no URL at all."""
+    return page.replace(" xmlns='http://www.w3.org/2000/svg'", "")
+
+
+def _head(title: str) -> str:
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{html.escape(title)}</title><style>{STYLE}</style><script>{SCRIPT}</script></head><body>")
+
+
+def _transcript_section(coded, layout, row, key, anchor, positions, codes, confidence, flagged, back) -> str:
+    """One transcript: its scores, code counts, timeline and utterance table."""
+    rows = [file_row(coded, int(p)) for p in positions]
+    counts = {c: int(row[c]) for c in COUNSELLOR_CODES + CLIENT_CODES}
+    parts = [f"<h2 id='{anchor}'>Transcript {_fmt(row[key])}</h2>",
+             "<h3>Summary scores</h3>", _scores_table(row),
+             "<h3>Code counts</h3>", svg_bars(counts),
+             "<h3>Timeline <span class='note'>(click a mark to see the utterance)</span></h3>",
+             svg_timeline(list(codes[positions]), rows, COUNSELLOR_CODES),
+             "<h3>Utterances</h3><table><tr><th>file row</th><th>speaker</th><th>code</th>"
+             "<th>confidence</th><th>utterance</th></tr>"]
+    for p, r in zip(positions, rows):
+        review = " review' title='low confidence: check this code" if flagged[p] else ""
+        speaker = coded[layout.speaker].iloc[p] if layout.speaker else ""
+        text = coded[layout.text].iloc[p] if layout.text else ""
+        parts.append(f"<tr id='r{r}' class='utt{review}'><td class='num'>{r}</td><td>{_fmt(speaker)}</td>"
+                     f"<td class='code'>{_fmt(codes[p])}</td><td class='num'>{_fmt(confidence[p])}</td>"
+                     f"<td>{_fmt(text)}</td></tr>")
+    parts.append(f"</table><p><a href='{back}'>↑ transcripts</a></p>")
+    return "\n".join(parts)
 
 
 def _review_rule(manifest: dict) -> tuple[dict, str]:

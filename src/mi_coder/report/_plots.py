@@ -47,7 +47,7 @@ PALETTE = {
     "open_question": "#332288", "closed_question": "#88CCEE", "simple_reflection": "#44AA99",
     "complex_reflection": "#117733", "affirmation": "#999933", "advice": "#CC6677",
     "information": "#DDCC77", "other": "#BBBBBB", "change_talk": "#AA4499", "sustain_talk": "#882255",
-    "neutral": "#777777",
+    "neutral": "#777777", "confront": "#E8601C",  # confront: Tol's orange, apart from the listening colours
 }
 FONT = "font-family='system-ui,sans-serif' font-size='12'"
 

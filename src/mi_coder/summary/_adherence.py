@@ -1,12 +1,12 @@
 """MITI 4.2.1 adherence counts: which codes come from the classifier and which from rules.
 
-From the classifier: `affirmation` and `advice`. From spaCy cue rules (`mi_coder.coding._preprocess`):
+From the classifier: `affirmation`, `advice` and `confront`. From the cue phrases (`mi_coder.coding._phrases`, whole words in any case):
 - advice *with permission*: the advice utterance or the counsellor's previous utterance asks
   permission ("would it be okay if…"), or the advice emphasises autonomy ("it's up to you");
   every other advice utterance is advice *without permission* (MITI: Persuade).
 - MI-adherent: an affirmation, or a counsellor utterance that seeks collaboration
   ("what do you think", "together") or emphasises autonomy ("your choice").
-- MI non-adherent: advice without permission, or confronting wording ("you're in denial").
+- MI non-adherent: advice without permission, a `confront` code, or confronting wording ("you're in denial").
 `pct_mi_adherent` = adherent / (adherent + non-adherent), empty when both are zero.
 """
 
@@ -15,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding._preprocess import CUE_NAMES, analyse
+from ..coding._phrases import phrase_hits
 
 ADHERENCE_COUNTS = ("advice_with_permission", "advice_without_permission", "mi_adherent", "mi_non_adherent")
-_CUE = {name: CUE_NAMES.index(name) for name in ("permission", "autonomy", "collaboration", "confront")}
+_CUES = ("permission", "autonomy", "collaboration", "confront")
 
 
 def adherence_flags(texts, codes, is_counsellor, keys) -> pd.DataFrame:
@@ -30,8 +30,7 @@ def adherence_flags(texts, codes, is_counsellor, keys) -> pd.DataFrame:
     rows = np.flatnonzero(is_counsellor & (codes != ""))
     if not len(rows):
         return pd.DataFrame(flags, columns=ADHERENCE_COUNTS)
-    _, cues, _ = analyse([str(texts[i]) for i in rows])
-    has = {name: cues[:, j] > 0 for name, j in _CUE.items()}
+    has = phrase_hits([texts[i] for i in rows], _CUES)
     previous_permission = {}  # transcript -> did the last counsellor utterance ask permission
     for n, i in enumerate(rows):
         code, key = codes[i], keys[i]
@@ -41,7 +40,7 @@ def adherence_flags(texts, codes, is_counsellor, keys) -> pd.DataFrame:
             flags[i, 3] |= not permitted
         if code == "affirmation" or has["collaboration"][n] or has["autonomy"][n]:
             flags[i, 2] = 1
-        if has["confront"][n]:
+        if code == "confront" or has["confront"][n]:
             flags[i, 3] = 1
         previous_permission[key] = bool(has["permission"][n])
     return pd.DataFrame(flags, columns=ADHERENCE_COUNTS)

@@ -1,9 +1,11 @@
 """A session-quality estimate: how likely expert coders would call a session good MI.
 
-A logistic regression on a transcript's code mix (the share of each counsellor code among its
-counsellor utterances, of each client code among its client utterances), trained on AnnoMI's
+A logistic regression on MITI-grounded evidence of a transcript (`EVIDENCE`: reflection-to-question
+ratio, % complex reflections, % open questions, the rates of reflections, questions, affirmations,
+advice, confrontation and information per counsellor utterance, % change talk), trained on AnnoMI's
 high/low-quality labels over *held-out* coded transcripts, so it learns from codes as noisy as
-the coder's. Stored as plain JSON in the model's manifest (nothing to unpickle). Its interval
+the coder's. These carry across registers (a chat and a spoken session are judged by the same
+ratios) where AnnoMI's exact code mix does not; models fitted before read the code shares they name. Stored as plain JSON in the model's manifest (nothing to unpickle). Its interval
 redraws the transcript's code mix from a Dirichlet around the observed counts: a short session
 gets a wide interval.
 
@@ -25,7 +27,12 @@ import pandas as pd
 
 from ..codes import CLIENT_CODES, COUNSELLOR_CODES
 
-FEATURES = tuple(f"share_{c}" for c in COUNSELLOR_CODES + CLIENT_CODES)
+SHARES = tuple(f"share_{c}" for c in COUNSELLOR_CODES + CLIENT_CODES)  # what models before 0.3 read
+# The evidence a model fits on (`evidence`): MITI 4.2.1's summary scores and behaviour rates, smoothed.
+EVIDENCE = ("log_reflection_to_question", "pct_complex_reflections", "pct_open_questions", "reflection_rate",
+            "question_rate", "affirmation_rate", "advice_rate", "confront_rate", "information_rate",
+            "pct_change_talk")
+FEATURES = EVIDENCE
 WINDOWS = (4, 6, 10, 20, 40)  # utterances: the short-chat lengths the estimate is calibrated and checked on
 CLIP = 3.0  # standard deviations: how far a share may stand from AnnoMI's mean
 MIN_AUC = 0.70  # the held-out discrimination a length needs before the estimate is shown
@@ -40,9 +47,39 @@ PRIOR = 0.5  # the share of good sessions the estimate assumes unless the user g
 MIN_COUNSELLOR = 10
 
 
+def evidence(counts, names=EVIDENCE) -> np.ndarray:
+    """(n, len(names)) the named evidence of rows of code counts (columns in COUNSELLOR_CODES + CLIENT_CODES order).
+
+    Ratios are smoothed (half a count each way) so that a short session's get no infinities; names
+    starting `share_` are a code's share of its side's utterances (the evidence of older models).
+    """
+    counts = np.asarray(counts, dtype=float).reshape(-1, len(SHARES))
+    c = {code: counts[:, i] for i, code in enumerate(COUNSELLOR_CODES + CLIENT_CODES)}
+    n = np.maximum(counts[:, :len(COUNSELLOR_CODES)].sum(axis=1), 1)
+    r = c["simple_reflection"] + c["complex_reflection"]
+    q = c["open_question"] + c["closed_question"]
+    table = {
+        "log_reflection_to_question": np.log((r + 0.5) / (q + 0.5)),
+        "pct_complex_reflections": (c["complex_reflection"] + 0.5) / (r + 1),
+        "pct_open_questions": (c["open_question"] + 0.5) / (q + 1),
+        "reflection_rate": r / n, "question_rate": q / n, "affirmation_rate": c["affirmation"] / n,
+        "advice_rate": c["advice"] / n, "confront_rate": c["confront"] / n, "information_rate": c["information"] / n,
+        "pct_change_talk": (c["change_talk"] + 0.5) / (c["change_talk"] + c["sustain_talk"] + 1),
+    }
+    out = np.zeros((len(counts), len(names)))
+    share = None
+    for j, name in enumerate(names):
+        if name.startswith("share_"):
+            share = shares(counts) if share is None else share
+            out[:, j] = share[:, SHARES.index(name)]
+        else:
+            out[:, j] = table[name]
+    return out
+
+
 def shares(counts) -> np.ndarray:
-    """(n, 11) each code's share of its side's utterances; a side with no utterances gets zeros."""
-    counts = np.asarray(counts, dtype=float).reshape(-1, len(FEATURES))
+    """(n, codes) each code's share of its side's utterances; a side with no utterances gets zeros."""
+    counts = np.asarray(counts, dtype=float).reshape(-1, len(SHARES))
     out = np.zeros_like(counts)
     for cols in (slice(0, len(COUNSELLOR_CODES)), slice(len(COUNSELLOR_CODES), None)):
         total = counts[:, cols].sum(axis=1, keepdims=True)
@@ -82,13 +119,13 @@ def fit_quality(counts: pd.DataFrame, good, groups, C: float = 0.3, folds: int =
     from sklearn.model_selection import StratifiedGroupKFold
     from sklearn.preprocessing import StandardScaler
 
-    X = shares(counts[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy())
+    X = evidence(counts[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy())
     good = np.asarray(good, dtype=bool)
     held = np.zeros(len(good))
     if windows is not None:
         position = {key: i for i, key in enumerate(counts.index)}
         owner = windows["transcript"].map(position).to_numpy()
-        W = shares(windows[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy())
+        W = evidence(windows[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy())
         held_windows = np.full(len(windows), np.nan)
     for train, test in StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(X, good, groups):
         scaler = StandardScaler().fit(X[train])
@@ -168,14 +205,31 @@ def fit_length(p, n_counsellor, good, base: float, windows=None) -> dict:
     return length
 
 
-def probability(share_rows: np.ndarray, model: dict) -> np.ndarray:
-    """P(good MI) for rows of code shares, each standardized share clipped to +-`CLIP`.
+def standardized(count_rows: np.ndarray, model: dict) -> np.ndarray:
+    """The model's evidence of rows of code counts, standardized and clipped to +-`CLIP`.
 
     The clip keeps a chat unlike AnnoMI's sessions (a third of its turns affirmations: 17 standard
     deviations out) from extrapolating the logistic far past anything it was fitted on.
     """
-    z = np.clip((np.asarray(share_rows) - np.asarray(model["mean"])) / np.asarray(model["scale"]), -CLIP, CLIP)
+    X = evidence(count_rows, model["features"])
+    return np.clip((X - np.asarray(model["mean"])) / np.asarray(model["scale"]), -CLIP, CLIP)
+
+
+def probability(count_rows: np.ndarray, model: dict) -> np.ndarray:
+    """P(good MI) for rows of code counts (at the training base rate, before the length calibration)."""
+    z = standardized(count_rows, model)
     return 1 / (1 + np.exp(-(z @ np.asarray(model["coef"]) + model["intercept"])))
+
+
+def moved_by(count_rows: np.ndarray, model: dict, top: int = 2) -> list[str]:
+    """Per row, the evidence that moved its estimate most, as '+name' (toward good) or '-name', '; '-joined."""
+    contributions = standardized(count_rows, model) * np.asarray(model["coef"])
+    out = []
+    for row in contributions:
+        order = np.argsort(-np.abs(row))[:top]
+        out.append("; ".join(f"{'+' if row[j] > 0 else '-'}{model['features'][j]}" for j in order
+                             if abs(row[j]) >= 0.25))
+    return out
 
 
 def check_prior(prior) -> float:
@@ -202,6 +256,7 @@ def quality_columns(counts: pd.DataFrame, model: dict, level: float = 0.90, n_dr
     """`mi_quality_probability` with a `_low`/`_high` interval per transcript (rows of `counts`), length-calibrated,
     at `prior` (default even odds; `mi_quality_prior` records it).
 
+    `mi_quality_evidence` names the evidence that moved it most ('+pct_complex_reflections; -advice_rate').
     Empty, with `mi_quality_reason` saying why, without counsellor utterances or with fewer than
     `MIN_COUNSELLOR` (or the model's lower `min_counsellor`: "too short to judge"); "" where there is one.
     """
@@ -213,7 +268,7 @@ def quality_columns(counts: pd.DataFrame, model: dict, level: float = 0.90, n_dr
     minimum = min(length["min_counsellor"], MIN_COUNSELLOR)
     values = counts[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy(dtype=float)
     n_counsellor = values[:, :len(COUNSELLOR_CODES)].sum(axis=1)
-    point = at_prior(shrink(probability(shares(values), model), n_counsellor, length), base, prior)
+    point = at_prior(shrink(probability(values, model), n_counsellor, length), base, prior)
     low, high = np.full(len(values), np.nan), np.full(len(values), np.nan)
     reason = np.full(len(values), "", dtype=object)
     tail = (1 - level) / 2
@@ -227,11 +282,13 @@ def quality_columns(counts: pd.DataFrame, model: dict, level: float = 0.90, n_dr
         draws = np.zeros((n_draws, len(row)))
         for cols in (slice(0, len(COUNSELLOR_CODES)), slice(len(COUNSELLOR_CODES), None)):
             if row[cols].sum() > 0:
-                draws[:, cols] = rng.dirichlet(row[cols] + 0.5, size=n_draws)
+                draws[:, cols] = rng.dirichlet(row[cols] + 0.5, size=n_draws) * row[cols].sum()
         p = at_prior(shrink(probability(draws, model), n_counsellor[i], length), base, prior)
-        low[i], high[i] = np.quantile(p, tail), np.quantile(p, 1 - tail)
+        # the draws smooth a short session's counts toward even shares; the interval always holds the estimate
+        low[i], high[i] = min(np.quantile(p, tail), point[i]), max(np.quantile(p, 1 - tail), point[i])
     out = pd.DataFrame({"mi_quality_probability": point, "mi_quality_probability_low": low,
                         "mi_quality_probability_high": high}, index=counts.index).round(4)
     out["mi_quality_reason"] = reason
     out["mi_quality_prior"] = prior
+    out["mi_quality_evidence"] = np.where(np.isnan(point), "", moved_by(values, model))
     return out

@@ -82,11 +82,14 @@ def _adherence(texts, codes, is_counsellor, keys: pd.Series, index, turns=None) 
     return out
 
 
+STAGES = ("MI adherence", "score intervals", "quality estimate")
+
+
 def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: str = "mi_code",
               source: str = "input", confusion: dict | str | None = "default", text_col: str | None = None,
               speaker_col: str | None = None, counsellor_values=None, client_values=None,
               layout: Layout | None = None, independent: bool | None = None,
-              quality_prior: float = 0.5) -> pd.DataFrame:
+              quality_prior: float = 0.5, progress=None) -> pd.DataFrame:
     """One row per transcript: the count of every code, then the contract's summary scores.
 
     `coded` is what `MICoder.code_frame` returns (or any table with a code column); the column
@@ -98,7 +101,9 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     `_band_probability` (`mi_coder.summary._uncertainty`), and with its session-quality model the
     transcript gets `mi_quality_probability` and its interval (`mi_coder.summary._quality`), at even
     odds unless `quality_prior` gives the share of good sessions to assume (`mi_quality_prior` says which).
+    `progress(stage)` is called as each of STAGES begins (the CLI's bar on big files).
     """
+    step = progress or (lambda stage: None)
     if code_col == "mi_code" and "mi_code" not in {str(c).strip().lower() for c in coded.columns}:
         how = (f"code it first with `mi-coder code {source} -o CODED.csv`" if cli_words()
                else "code it first with coder.code_frame()")
@@ -131,6 +136,7 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     counts.index = pd.Index(counts.index.astype(str), name=name)
     counts.columns = list(counts.columns)
     summary = pd.concat([counts, scores_from_counts(counts)], axis=1)
+    step(STAGES[0])
     if layout.text is not None:
         turns = layout.conversations(coded) if layout.independent else None  # a reply asks no permission for the next
         summary = pd.concat([summary, _adherence(coded[layout.text].to_numpy(), codes.to_numpy(), is_counsellor,
@@ -143,9 +149,11 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
                       f"{', '.join(ADHERENCE_COUNTS)} and pct_mi_adherent are left out; name the column holding the "
                       f"utterances with {option('text_col')}", stacklevel=2)
     info = model_info(confusion, coded, source) or {}
+    step(STAGES[1])
     if info.get("confusion"):
         from ._uncertainty import summary_uncertainty
         summary = pd.concat([summary, summary_uncertainty(counts, info["confusion"], SCORES)], axis=1)
+    step(STAGES[2])
     if info.get("quality"):
         from ._quality import quality_columns
         summary = pd.concat([summary, quality_columns(counts, info["quality"], prior=quality_prior)], axis=1)

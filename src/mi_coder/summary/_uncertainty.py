@@ -91,42 +91,84 @@ def fit_concentration(true, predicted, transcripts, codes, counts) -> float | No
     return max((None,) + CONCENTRATIONS, key=loglik)
 
 
+def row_quantiles(values: np.ndarray, defined: np.ndarray, qs) -> list[np.ndarray]:
+    """Each row's quantiles over its defined (non-NaN) entries, linear as `np.quantile`'s default; NaN for
+    a row with none. One sort for all rows (`np.nanquantile` loops over them in Python)."""
+    ordered = np.sort(values, axis=1)  # NaN sort last
+    m = defined.sum(axis=1)
+    out = []
+    for q in qs:
+        position = q * np.maximum(m - 1, 0)
+        below = np.floor(position).astype(int)
+        above = np.minimum(below + 1, np.maximum(m - 1, 0))
+        rows = np.arange(len(values))
+        value = ordered[rows, below] + (position - below) * (ordered[rows, above] - ordered[rows, below])
+        out.append(np.where(m > 0, value, np.nan))
+    return out
+
+
 def summary_uncertainty(counts: pd.DataFrame, confusion: dict, scores: dict, level: float = 0.90,
-                        n_draws: int = 2000, seed: int = 0) -> pd.DataFrame:
+                        n_draws: int = 2000, seed: int = 0, chunk: int = 256) -> pd.DataFrame:
     """Per transcript and score: `<score>_expected`, `_low`, `_high` and, where banded, `_band_probability`.
 
     `counts` has one count column per code (as `summarize` builds it); `confusion` maps each side
     to {"codes": [...], "counts": [[...]], "concentration": float or None (optional)}; `scores`
-    is `scores.SCORES`. The band probability
-    is the share of draws that fall in the band the hard-coded score reports.
+    is `scores.SCORES`. The band probability is the share of draws that fall in the band the
+    hard-coded score reports.
+
+    The true counts of the n utterances coded k are drawn once per (side, k, n), seeded by those
+    alone, and shared by every transcript with n such utterances: a transcript's interval depends
+    on its own counts only (never on the other rows of the file), and a file of thousands of
+    transcripts needs a few hundred draws, not thousands.
     """
-    posts = {side: (list(c["codes"]), posterior(c["counts"]), c.get("concentration"))
-             for side, c in confusion.items()}
     tail = (1 - level) / 2
-    rows = []
-    for key, row in counts.iterrows():
-        # seeded by the transcript's id: its interval does not depend on the other rows of the file
-        rng = np.random.default_rng([seed, zlib.crc32(str(key).encode("utf-8"))])
-        drawn = {}
-        for side, (codes, post, concentration) in posts.items():
-            true = draw_true_counts(row[codes].to_numpy(), post, n_draws, rng, concentration)
-            drawn.update({c: true[:, i] for i, c in enumerate(codes)})
-        out = {}
-        for name, (num, den, fair, good) in scores.items():
-            values = ratio(sum(drawn[c] for c in num), sum(drawn[c] for c in den))
-            defined = values[~np.isnan(values)]
-            point = ratio(row[list(num)].sum(), row[list(den)].sum())
-            if len(defined) < n_draws / 2:  # mostly undefined: too few utterances to say anything
-                out.update({f"{name}_expected": np.nan, f"{name}_low": np.nan, f"{name}_high": np.nan})
-            else:
-                out.update({f"{name}_expected": float(np.mean(defined)),
-                            f"{name}_low": float(np.quantile(defined, tail)),
-                            f"{name}_high": float(np.quantile(defined, 1 - tail))})
-            if fair is not None:
-                reported = band([point], fair, good)[0]
-                out[f"{name}_band_probability"] = (
-                    float(np.mean(band(defined, fair, good) == reported)) if reported and len(defined) else np.nan)
-        rows.append(out)
+    drawn_sides = []
+    for side, c in confusion.items():
+        codes, post, concentration = list(c["codes"]), posterior(c["counts"]), c.get("concentration")
+        drawn_sides.append((codes, post, concentration, counts[codes].to_numpy(dtype=np.int64),
+                            zlib.crc32(side.encode("utf-8"))))
     columns = [f"{name}_{part}" for name, (_, _, fair, _) in scores.items()
                for part in ("expected", "low", "high") + (("band_probability",) if fair is not None else ())]
-    return pd.DataFrame(rows, index=counts.index, columns=columns).round(4)  # estimates: 4 decimals is plenty
+    cache: dict = {}
+
+    def true_counts(post, concentration, side_key, k, n):
+        key = (side_key, k, n)
+        if key not in cache:
+            rng = np.random.default_rng([seed, side_key, k, n])
+            cache[key] = draw_true_counts(np.eye(len(post), dtype=np.int64)[k] * n, post, n_draws, rng, concentration)
+        return cache[key]
+
+    parts = []
+    for start in range(0, len(counts), chunk):
+        rows = slice(start, start + chunk)
+        drawn, observed = {}, {}
+        for codes, post, concentration, table, side_key in drawn_sides:
+            part = table[rows]
+            true = np.zeros((len(part), n_draws, len(codes)), dtype=np.int64)
+            for k in range(len(codes)):
+                for n in np.unique(part[:, k]):
+                    if n:
+                        true[part[:, k] == n] += true_counts(post, concentration, side_key, k, int(n))
+            drawn.update({c: true[:, :, i] for i, c in enumerate(codes)})
+            observed.update({c: part[:, i] for i, c in enumerate(codes)})
+        out = {}
+        for name, (num, den, fair, good) in scores.items():
+            values = ratio(sum(drawn[c] for c in num), sum(drawn[c] for c in den))  # (transcripts, draws)
+            point = ratio(sum(observed[c] for c in num), sum(observed[c] for c in den))
+            defined = ~np.isnan(values)
+            enough = defined.sum(axis=1) >= n_draws / 2  # mostly undefined: too few utterances to say anything
+            low, high = row_quantiles(values, defined, (tail, 1 - tail))
+            expected = np.where(enough, np.where(defined, values, 0).sum(axis=1) / np.maximum(defined.sum(axis=1), 1),
+                                np.nan)
+            out[f"{name}_expected"] = np.where(enough, expected, np.nan)
+            out[f"{name}_low"] = np.where(enough, low, np.nan)
+            out[f"{name}_high"] = np.where(enough, high, np.nan)
+            if fair is not None:
+                reported = band(point, fair, good)
+                same = (band(values, fair, good) == reported[:, None]) & defined
+                share = same.sum(axis=1) / np.maximum(defined.sum(axis=1), 1)
+                out[f"{name}_band_probability"] = np.where((reported != "") & (defined.sum(axis=1) > 0), share, np.nan)
+        parts.append(pd.DataFrame(out, index=counts.index[rows], columns=columns))
+    if not parts:
+        return pd.DataFrame(index=counts.index, columns=columns, dtype=float)
+    return pd.concat(parts).round(4)  # estimates: 4 decimals is plenty

@@ -17,8 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._corpora import corpus_weights, estimator_input, licence_terms
-from ._evaluate import fold_assignment, held_out_confusion, review_thresholds, score
+from ._corpora import (UNPUNCTUATED, corpus_weights, estimator_input, licence_terms, unpunctuate,
+                       unpunctuated_conversations)
+from ._evaluate import fold_assignment, held_out_confusion, review_thresholds, score, view
+
+VIEWS = {"unpunctuated": unpunctuate}  # the other texts each held-out row is also coded with (model card)
 
 HOLDOUT_FOLD = 0
 # The encoder's share of the log-linear mix, per side: the weights that `benchmarks/tier_cv.py` picks on
@@ -48,40 +51,53 @@ def training_rows(frame: pd.DataFrame, fold: np.ndarray, k: int, subsample: dict
     return rows
 
 
-def fast_fold(frame: pd.DataFrame, fold: np.ndarray, k: int, cache: Path | None = None) -> dict:
-    """The shipped fast recipe's probabilities on fold k, fitted on the other folds (cached in `cache`)."""
-    from ..coding._estimator import MICoder
-    from ..coding._session import DEFAULT_SESSION
-
-    if cache is not None and Path(cache).is_file():
-        return {key: v for key, v in np.load(cache).items() if key in ("counsellor", "client")}
-    X, y = estimator_input(frame)
-    train, test = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
-    coder = MICoder(session=DEFAULT_SESSION).fit(X.iloc[train].reset_index(drop=True), y[train],
-                                                 sample_weight=corpus_weights(frame)[train],
-                                                 groups=frame["group"].to_numpy()[train])
-    proba = coder.side_proba(X.iloc[test].reset_index(drop=True))
-    out = {side: np.full((len(frame), p.shape[1]), np.nan) for side, p in proba.items()}
-    for side, p in proba.items():
-        out[side][test] = p
-    if cache is not None:
-        np.savez_compressed(cache, **out)
-    return out
-
-
-def encoder_fold(frame: pd.DataFrame, fold: np.ndarray, k: int, folder, sha256: str) -> dict:
-    """The exported encoder's probabilities on fold k (NaN elsewhere)."""
-    from ..coding._encoder import EncoderCoder
-
-    held = np.flatnonzero(fold == k)
+def _held_out(proba_of, frame: pd.DataFrame, held: np.ndarray) -> dict:
+    """Probabilities of the `held` rows, NaN elsewhere, as they are and in each of VIEWS ("<side>/<view>")."""
     X = pd.DataFrame({"text": frame["text"].to_numpy(dtype=object)[held],
                       "side": frame["side"].to_numpy(dtype=object)[held],
                       "transcript": frame["conversation"].to_numpy(dtype=object)[held]})
-    proba = EncoderCoder(folder, sha256=sha256).side_proba(X)
-    out = {side: np.full((len(frame), p.shape[1]), np.nan) for side, p in proba.items()}
-    for side, p in proba.items():
-        out[side][held] = p
+    out = {}
+    for name, change in (("", None),) + tuple(VIEWS.items()):
+        proba = proba_of(X if change is None else X.assign(text=X["text"].map(change)))
+        for side, p in proba.items():
+            key = f"{side}/{name}" if name else side
+            out[key] = np.full((len(frame), p.shape[1]), np.nan)
+            out[key][held] = p
     return out
+
+
+def _cached(cache: Path | None, make) -> dict:
+    if cache is not None and Path(cache).is_file():
+        return {key.replace("__", "/"): v for key, v in np.load(cache).items()}
+    out = make()
+    if cache is not None:
+        np.savez_compressed(cache, **{key.replace("/", "__"): v for key, v in out.items()})
+    return out
+
+
+def fast_fold(frame: pd.DataFrame, fold: np.ndarray, k: int, cache: Path | None = None, learn=None) -> dict:
+    """The shipped fast recipe's probabilities on fold k, fitted on the other folds of `learn` (default `frame`:
+    the same rows, some texts unpunctuated), as they are and in each of VIEWS (cached in `cache`)."""
+    from ..coding._estimator import MICoder
+    from ..coding._session import DEFAULT_SESSION
+
+    def make():
+        X, y = estimator_input(frame if learn is None else learn)
+        train = np.flatnonzero(fold != k)
+        coder = MICoder(session=DEFAULT_SESSION).fit(X.iloc[train].reset_index(drop=True), y[train],
+                                                     sample_weight=corpus_weights(frame)[train],
+                                                     groups=frame["group"].to_numpy()[train])
+        return _held_out(coder.side_proba, frame, np.flatnonzero(fold == k))
+
+    return _cached(cache, make)
+
+
+def encoder_fold(frame: pd.DataFrame, fold: np.ndarray, k: int, folder, sha256: str, cache: Path | None = None) -> dict:
+    """The exported encoder's probabilities on fold k (NaN elsewhere), as they are and in each of VIEWS."""
+    from ..coding._encoder import EncoderCoder
+
+    return _cached(cache, lambda: _held_out(EncoderCoder(folder, sha256=sha256).side_proba, frame,
+                                            np.flatnonzero(fold == k)))
 
 
 def tier_manifest(frame: pd.DataFrame, fold: np.ndarray, k: int, fast: dict, encoder: dict, weight: float | dict,
@@ -93,14 +109,18 @@ def tier_manifest(frame: pd.DataFrame, fold: np.ndarray, k: int, fast: dict, enc
 
     rows = fold == k
     part = frame[rows].reset_index(drop=True)
-    mixed = {side: p[rows] for side, p in mix(fast, encoder, weight).items()}
+    mixed = {side: p[rows] for side, p in mix(view(fast), view(encoder), weight).items()}
     results = score(part, mixed)
+    plain = {side: p[rows] for side, p in mix(view(fast, "unpunctuated"), view(encoder, "unpunctuated"),
+                                                weight).items()}
+    unpunctuated = score(part.assign(text=part["text"].map(unpunctuate)), plain)
     fast_sha = fast_manifest["sha256"]
     return {
         "tier": "accurate", "format": 1, "sha256": tier_id(fast_sha, encoder_config["sha256"]),
         "fast_sha256": fast_sha, "encoder_sha256": encoder_config["sha256"], "mix_weight": weight,
         "info": {
             "evaluation": results,
+            "evaluation_unpunctuated": unpunctuated,
             "confusion": held_out_confusion(results, part, mixed),
             "review": review_thresholds(part, mixed),
             # The session-quality model reads a transcript's code mix: the fast tier's, fitted on all
@@ -116,11 +136,13 @@ def tier_manifest(frame: pd.DataFrame, fold: np.ndarray, k: int, fast: dict, enc
 
 def build_accurate(frame: pd.DataFrame, out_dir, fast_model=None, work_dir=None, epochs: int = EPOCHS,
                    max_length: int = MAX_LENGTH, weight: float | dict = MIX_WEIGHT, k: int = HOLDOUT_FOLD,
-                   subsample: dict | None = None, progress=None, lr: float = LEARNING_RATE, **train_options) -> dict:
+                   subsample: dict | None = None, progress=None, lr: float = LEARNING_RATE,
+                   unpunctuated: float = UNPUNCTUATED, **train_options) -> dict:
     """Train, export and measure the accurate tier; write `out_dir` (the served ONNX file, tokenizer,
     encoder.json) and `out_dir`.json (the manifest). The tier mixes in the fast model at `fast_model`
     (default: the shipped one), whose manifest is read once the encoder is trained. Resumable: a
-    killed run picks up from `work_dir`. `train_options` go to `encoder_train.train_encoder` (tests pass a tiny
+    killed run picks up from `work_dir`. Both the encoder and the fast recipe it is measured with learn from
+    `frame` with `unpunctuated` of its conversations unpunctuated. `train_options` go to `encoder_train.train_encoder` (tests pass a tiny
     random `base` and `tokenizer`)."""
     from ._fine_tune import train_encoder
     from ..coding._modelio import default_model_path, read_manifest
@@ -129,17 +151,15 @@ def build_accurate(frame: pd.DataFrame, out_dir, fast_model=None, work_dir=None,
     work_dir = Path(work_dir) if work_dir else out_dir.with_name(out_dir.name + "-work")
     fold = fold_assignment(frame, 5, 0)
     rows = training_rows(frame, fold, k, subsample)
-    record = train_encoder(frame, work_dir, train_rows=rows, epochs=epochs, max_length=max_length, lr=lr,
+    learn = unpunctuated_conversations(frame, unpunctuated) if unpunctuated else frame
+    record = train_encoder(learn, work_dir, train_rows=rows, epochs=epochs, max_length=max_length, lr=lr,
                            corpus_weights=corpus_weights(frame), progress=progress, **train_options)
     config = record["export"]
-    cache = work_dir / f"encoder_fold{k}_{config['sha256'][:12]}.npz"
-    if cache.is_file():
-        encoder = {key: v for key, v in np.load(cache).items() if key in ("counsellor", "client")}
-    else:
-        encoder = encoder_fold(frame, fold, k, work_dir, config["sha256"])
-        np.savez_compressed(cache, **encoder)
-    fast = fast_fold(frame, fold, k, work_dir / f"fast_fold{k}.npz")
+    encoder = encoder_fold(frame, fold, k, work_dir, config["sha256"],
+                           work_dir / f"encoder_fold{k}_{config['sha256'][:12]}.npz")
+    fast = fast_fold(frame, fold, k, work_dir / f"fast_fold{k}_unpunctuated{unpunctuated:g}.npz", learn=learn)
     training = {"holdout_fold": k, "folds": 5, "epochs": epochs, "max_length": max_length, "lr": lr,
+                "unpunctuated_share": unpunctuated,
                 "subsample": SUBSAMPLE if subsample is None else subsample,
                 **{key: record[key] for key in ("rows", "examples", "train_s", "examples_per_s")}}
     fast_manifest = read_manifest(fast_model or default_model_path())

@@ -34,6 +34,10 @@ LICENCES = {
 }
 SHIPPED_CORPORA = CORPORA  # what `mi-coder train` learns from by default (see the model card for the mix)
 SILVER = ("mibot",)  # corpora whose labels an LLM gave, not people
+LOW_QUALITY_OTHER = "other|confront"  # an AnnoMI `other` of a low-quality session (see `read_annomi`)
+# The share of training conversations whose texts lose punctuation and case (`unpunctuated_conversations`),
+# so both tiers find questions without "?" as captions and speech-to-text write them (model card).
+UNPUNCTUATED = 0.3
 
 
 def default_data_dir() -> Path:
@@ -65,6 +69,11 @@ def read_annomi(path) -> pd.DataFrame:
             therapist, raw["main_therapist_behaviour"], raw["question_subtype"],
             raw["reflection_subtype"], raw["therapist_input_subtype"], raw["client_talk_type"])
     ]
+    # MITI's Confront lives in the poor sessions: there an utterance AnnoMI calls `other` may be one
+    # (AnnoMI has no Confront code), so it is learnt as the partial label other-or-confront.
+    if "mi_quality" in raw:
+        low = raw["mi_quality"].astype(str).str.lower().eq("low").to_numpy()
+        codes = [LOW_QUALITY_OTHER if (c == "other" and t and q) else c for c, t, q in zip(codes, therapist, low)]
     # Some transcripts are cut from one video: a split keeps a video's transcripts together.
     source = raw["video_url"].astype(str) if "video_url" in raw else raw["transcript_id"].astype(str)
     out = pd.DataFrame({

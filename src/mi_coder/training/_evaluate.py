@@ -18,36 +18,54 @@ from ..coding._estimator import MICoder
 from ._corpora import corpus_weights, estimator_input
 from ..coding._session import DEFAULT_SESSION
 
+# Welivita's labels of MITI 4.2.1's MI-inconsistent behaviours (Confront, and Persuade without permission).
+MI_INCONSISTENT = ("Confront", "Warn", "Direct", "Advise without Permission")
 # Corpora that code only part of the contract's scheme (see `headline_rows`).
 PARTIAL_SCHEME = ("esconv", "mibot", "reddit_advice")
 
 
 def cross_validate(frame: pd.DataFrame, coder: MICoder | None = None, n_splits: int = 5, seed: int = 0,
-                   progress=None, weights: dict | None = None, live: bool = False) -> dict[str, np.ndarray]:
+                   progress=None, weights: dict | None = None, live: bool = False, train_frame=None,
+                   views: dict | None = None) -> dict[str, np.ndarray]:
     """Out-of-fold probabilities per side for every row of a canonical frame, from transcript-grouped folds.
 
     Each fold fits a clone of `coder` (default: the shipped recipe) on the other folds' transcripts, with
-    each corpus's rows weighted as `train` weighs them (`weights`, default `corpora.CORPUS_WEIGHTS`). `live=True` codes each held-out utterance as if its
-    transcript ended there (see `MICoder.side_proba`).
+    each corpus's rows weighted as `train` weighs them (`weights`, default `corpora.CORPUS_WEIGHTS`). `live=True`
+    codes each held-out utterance as if its transcript ended there (see `MICoder.side_proba`).
+    `train_frame` (the same rows, other texts: some unpunctuated) is what the folds learn from; each of
+    `views` (name -> a text function, such as `corpora.unpunctuate`) also codes the held-out rows with
+    their texts so changed, under keys `"<side>/<name>"`.
     """
     coder = coder if coder is not None else MICoder(session=DEFAULT_SESSION)
     X, y = estimator_input(frame)
+    X_learn = X if train_frame is None else estimator_input(train_frame)[0]
     weight = corpus_weights(frame, weights)
-    out = {COUNSELLOR: np.full((len(frame), len(COUNSELLOR_CODES)), np.nan),
-           CLIENT: np.full((len(frame), len(CLIENT_CODES)), np.nan)}
+    views = views or {}
+    out = {f"{side}{'/' + name if name else ''}": np.full((len(frame), len(CODES[side])), np.nan)
+           for name in ("",) + tuple(views) for side in (COUNSELLOR, CLIENT)}
     fold = fold_assignment(frame, n_splits, seed)
     for k in range(n_splits):
         train_idx, test_idx = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
-        fitted = clone(coder).fit(X.iloc[train_idx].reset_index(drop=True), y[train_idx],
+        fitted = clone(coder).fit(X_learn.iloc[train_idx].reset_index(drop=True), y[train_idx],
                                   sample_weight=weight[train_idx], groups=frame["group"].to_numpy()[train_idx])
-        proba = fitted.side_proba(X.iloc[test_idx].reset_index(drop=True), live=live)
         test_sides = frame["side"].to_numpy()[test_idx]
-        for side in out:
-            mask = test_sides == side
-            out[side][test_idx[mask]] = proba[side][mask]
+        for name, change in (("", None),) + tuple(views.items()):
+            held = X.iloc[test_idx].reset_index(drop=True)
+            if change is not None:
+                held = held.assign(text=held["text"].map(change))
+            proba = fitted.side_proba(held, live=live)
+            for side in (COUNSELLOR, CLIENT):
+                mask = test_sides == side
+                out[f"{side}{'/' + name if name else ''}"][test_idx[mask]] = proba[side][mask]
         if progress:
             progress(k + 1, n_splits)
     return out
+
+
+def view(proba: dict, name: str | None = None) -> dict:
+    """One view's probabilities of `cross_validate(..., views=)` (None: the texts as they are), keyed by side
+    as `score` reads them."""
+    return {side: proba[f"{side}/{name}" if name else side] for side in (COUNSELLOR, CLIENT)}
 
 
 def fold_assignment(frame: pd.DataFrame, n_splits: int = 5, seed: int = 0) -> np.ndarray:
@@ -100,11 +118,18 @@ def headline_rows(frame: pd.DataFrame, rows: np.ndarray, side: str) -> np.ndarra
     exact codes in corpora coded in the whole scheme; for the client (`client_3`), spoken corpora."""
     corpus = frame["corpus"].to_numpy()
     if side == COUNSELLOR:
-        # The 8-code confusion (which gives summaries their intervals) counts only corpora coded in the
+        # The confusion of every code (which gives summaries their intervals) counts only corpora coded in the
         # contract's whole scheme (AnnoMI, Welivita, users' own CSVs), so a corpus that codes some codes
         # alone (ESConv's leaves, Reddit's advice) does not skew P(true | coded).
         return rows & ~np.isin(corpus, PARTIAL_SCHEME) & np.isin(frame["code"].to_numpy(), COUNSELLOR_CODES)
     return rows & (corpus != "mibot")
+
+
+def coarse_6(code):
+    """A code's coarse class as the coarse-6 scores count it: `confront` as `other`, as a corpus without a
+    Confront code has it (the contract), so the scores compare with those of eight-code models."""
+    coarse = COARSE_OF.get(code, code)
+    return "other" if coarse == "confront" else coarse
 
 
 def score(frame: pd.DataFrame, proba: dict[str, np.ndarray]) -> dict:
@@ -116,10 +141,10 @@ def score(frame: pd.DataFrame, proba: dict[str, np.ndarray]) -> dict:
 
     c_rows, c_pred = scored(frame, proba, COUNSELLOR, keep)
     fine = headline_rows(frame, c_rows, COUNSELLOR)
-    results["counsellor_8"] = _report(truth[fine], c_pred[fine], COUNSELLOR_CODES)
+    results["counsellor_codes"] = _report(truth[fine], c_pred[fine], COUNSELLOR_CODES)
 
-    coarse_truth = np.array([COARSE_OF.get(t, t) for t in truth], dtype=object)
-    coarse_pred = np.array([COARSE_OF.get(p, p) for p in c_pred], dtype=object)
+    coarse_truth = np.array([coarse_6(t) for t in truth], dtype=object)
+    coarse_pred = np.array([coarse_6(p) for p in c_pred], dtype=object)
     coarse_known = np.isin(coarse_truth, COARSE_CODES)
     results["counsellor_coarse_6"] = _report(coarse_truth[c_rows & coarse_known], coarse_pred[c_rows & coarse_known],
                                              COARSE_CODES)
@@ -136,13 +161,34 @@ def score(frame: pd.DataFrame, proba: dict[str, np.ndarray]) -> dict:
                                                                ("open_question", "closed_question"))
         results["simple_vs_complex_accuracy"] = _subtype_accuracy(proba[COUNSELLOR][annomi], a_truth,
                                                                   ("simple_reflection", "complex_reflection"))
+    if "mi_quality" in frame.columns and annomi.any():
+        # Warnings, directives and confrontations read as listening: the share of the counsellor's
+        # non-reflections that are coded as reflections, in AnnoMI's low- and high-quality sessions.
+        quality = frame["mi_quality"].to_numpy()
+        for label in ("low", "high"):
+            mine = annomi & (quality == label) & ~np.isin(coarse_truth, (REFLECTION,))
+            if mine.any():
+                results[f"annomi_{label}_quality_false_reflection_share"] = float(
+                    np.mean(coarse_pred[mine] == REFLECTION))
+    if "label" in frame.columns:
+        # MITI's MI-inconsistent behaviours as the forum's coders (and MIBot's LLM) labelled them: how often
+        # the coder calls them listening (a reflection) instead of confront or advice.
+        label = frame["label"].astype("string").str.strip().fillna("").to_numpy()
+        for name, rows in (("welivita", c_rows & (corpus == "welivita") & np.isin(label, MI_INCONSISTENT)),
+                           ("mibot_silver", c_rows & (corpus == "mibot") & (label == "MIIN"))):
+            if rows.any():
+                results[f"{name}_mi_inconsistent_as_reflection_share"] = float(np.mean(coarse_pred[rows] == REFLECTION))
+                results[f"{name}_mi_inconsistent_n"] = int(rows.sum())
     esconv = c_rows & (corpus == "esconv")
     if esconv.any():
         results["esconv_coarse_6"] = _report(coarse_truth[esconv], coarse_pred[esconv], COARSE_CODES)
     welivita = c_rows & (corpus == "welivita") & np.isin(truth, COUNSELLOR_CODES)
     if welivita.any():
         results["welivita_coarse_6"] = _report(coarse_truth[welivita], coarse_pred[welivita], COARSE_CODES)
-        results["welivita_8"] = _report(truth[welivita], c_pred[welivita], COUNSELLOR_CODES)
+        results["welivita_codes"] = _report(truth[welivita], c_pred[welivita], COUNSELLOR_CODES)
+        results["welivita_confront"] = _report(np.where(truth[welivita] == "confront", "confront", "not confront"),
+                                               np.where(c_pred[welivita] == "confront", "confront", "not confront"),
+                                               ("confront", "not confront"))
         results["welivita_open_vs_closed_accuracy"] = _subtype_accuracy(
             proba[COUNSELLOR][welivita], truth[welivita], ("open_question", "closed_question"))
     mibot = c_rows & (corpus == "mibot") & np.isin(coarse_truth, (QUESTION, REFLECTION))
@@ -178,7 +224,7 @@ def _subtype_accuracy(p: np.ndarray, truth, pair) -> float:
 def headline(results: dict) -> dict[str, float]:
     """The figures the issues set targets on, flat."""
     flat = {
-        "counsellor_macro_f1_8": results["counsellor_8"]["macro_f1"],
+        "counsellor_macro_f1": results["counsellor_codes"]["macro_f1"],
         "client_macro_f1": results["client_3"]["macro_f1"],
     }
     if "annomi_coarse_4" in results:
@@ -198,6 +244,7 @@ def headline(results: dict) -> dict[str, float]:
             "welivita_coarse6_macro_f1": results["welivita_coarse_6"]["macro_f1"],
             "welivita_affirmation_f1": results["welivita_coarse_6"]["per_code"]["affirmation"]["f1"],
             "welivita_advice_f1": results["welivita_coarse_6"]["per_code"]["advice"]["f1"],
+            "welivita_confront_f1": results["welivita_confront"]["per_code"]["confront"]["f1"],
             "welivita_open_vs_closed_accuracy": results["welivita_open_vs_closed_accuracy"],
         })
     if "mibot_silver_client_3" in results:
@@ -210,12 +257,12 @@ def headline(results: dict) -> dict[str, float]:
 
 
 REPORT_SECTIONS = (
-    ("counsellor_8", "Counsellor, 8 codes"),
+    ("counsellor_codes", "Counsellor, every code"),
     ("annomi_coarse_4", "Counsellor, AnnoMI coarse 4 classes (comparable to published work)"),
     ("annomi_7", "Counsellor, AnnoMI 7 codes (affirmation predictions counted as other)"),
     ("esconv_coarse_6", "ESConv supporter, 6 coarse codes"),
     ("welivita_coarse_6", "Welivita peer-support forum replies, 6 coarse codes"),
-    ("welivita_8", "Welivita peer-support forum replies, 8 codes"),
+    ("welivita_codes", "Welivita peer-support forum replies, every code"),
     ("reddit_advice_2", "Reddit reply sentences, advice or not"),
     ("mibot_silver_question_reflection", "MIBot chatbot, question vs reflection (SILVER: an LLM's labels)"),
     ("client_3", "Client, 3 codes (AnnoMI and your own data)"),
@@ -251,7 +298,7 @@ def held_out_confusion(results: dict, frame: pd.DataFrame | None = None,
     concentration of its transcripts' own confusions (`uncertainty.fit_concentration`).
     """
     out = {side: {"codes": results[key]["labels"], "counts": results[key]["confusion"]}
-           for side, key in ((COUNSELLOR, "counsellor_8"), (CLIENT, "client_3"))}
+           for side, key in ((COUNSELLOR, "counsellor_codes"), (CLIENT, "client_3"))}
     if frame is not None and proba is not None:
         from ..summary._uncertainty import fit_concentration
 

