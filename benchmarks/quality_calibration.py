@@ -38,6 +38,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES, side_codes
 from mi_coder.training import read_corpora
 from mi_coder.training._corpora import SHIPPED_CORPORA
+from mi_coder.training._evaluate import load_held_out, save_held_out, view
 from mi_coder.summary._quality import WINDOWS, probability, quality_columns, window_counts
 from mi_coder.training import fit_session_quality
 
@@ -47,14 +48,13 @@ CODES = list(COUNSELLOR_CODES + CLIENT_CODES)
 def held_out_codes(args, frame):
     """{side: probabilities} of the texts as they are, and {side/view: ...} of any other view the cache holds."""
     if args.oof and Path(args.oof).is_file():
-        cached = np.load(args.oof)  # `mi-coder train --held-out` writes views as "<side>__<view>"
-        return {key.replace("__", "/"): cached[key] for key in cached.files}
+        return load_held_out(args.oof)  # `mi-coder train --held-out` writes one, with its views
     from mi_coder import MICoder
     from mi_coder.training import cross_validate
 
     proba = cross_validate(frame, MICoder(session=None if args.session == "none" else args.session), n_splits=5)
     if args.oof:
-        np.savez_compressed(args.oof, **proba)
+        save_held_out(args.oof, proba)
     return proba
 
 
@@ -72,8 +72,7 @@ def main() -> None:
 
     frame = read_corpora(args.data_dir, tuple(args.corpora.split(",")))
     proba = held_out_codes(args, frame)
-    fit_on = {side: proba[side] for side in ("counsellor", "client")}
-    scored = {side: proba[f"{side}/{args.view}" if args.view else side] for side in ("counsellor", "client")}
+    fit_on, scored = view(proba), view(proba, args.view)
     predicted = side_codes(scored, frame["side"].to_numpy())
     labelled = frame[frame["mi_quality"].isin(["high", "low"])]
     labelled = labelled[labelled["conversation"] == labelled.groupby("group")["conversation"].transform("first")]

@@ -33,16 +33,11 @@ from mi_coder.coding._estimator import mix
 from mi_coder.training import read_corpora
 from mi_coder.training._accurate import MIX_WEIGHT
 from mi_coder.training._corpora import SHIPPED_CORPORA
-from mi_coder.training._evaluate import cross_validate, held_out_confusion, once_per_utterance, score, view
+from mi_coder.training._evaluate import (cross_validate, held_out_confusion, load_held_out, once_per_utterance, score,
+                                        view)
 from mi_coder.summary import SCORES
 from mi_coder.summary import summarize
 from mi_coder.summary import agreement
-
-
-def cached(path) -> dict:
-    """An .npz of held-out probabilities: {side: ...} and {"<side>/<view>": ...}."""
-    part = np.load(path)
-    return {key.replace("__", "/"): part[key] for key in part.files}
 
 
 def main() -> None:
@@ -57,9 +52,9 @@ def main() -> None:
 
     frame = read_corpora(args.data_dir, tuple(args.corpora.split(",")))
     if args.oof:
-        proba = view(cached(args.oof), args.view)
+        proba = view(load_held_out(args.oof), args.view)
         if args.encoder:
-            proba = mix(proba, view(cached(args.encoder), args.view), MIX_WEIGHT)
+            proba = mix(proba, view(load_held_out(args.encoder), args.view), MIX_WEIGHT)
     else:
         proba = cross_validate(frame, n_splits=args.folds)
     held = ~np.isnan(proba["counsellor"]).all(axis=1) | ~np.isnan(proba["client"]).all(axis=1)

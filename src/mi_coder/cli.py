@@ -472,16 +472,9 @@ def cmd_report(args) -> None:
     coded = read_table(args.input)
     options = dict(source=args.input, confusion=args.model or "default", counsellor_col=args.counsellor_col,
                    date_col=args.date_col, quality_prior=args.quality_prior, **_columns(args, readings=False))
-    folder = None
-    if not args.one_file and str(output) != STDIO:
-        from .io._columns import Layout
-
-        layout = Layout.resolve(coded, args.text_col, args.speaker_col, args.transcript_col, args.counsellor_values,
-                                args.client_values, source=args.input, require_text=False)
-        if layout.transcripts(coded).nunique() > ONE_FILE_LIMIT:
-            folder = Path(output).stem + "_transcripts"
+    folder = None if args.one_file or str(output) == STDIO else Path(output).stem + "_transcripts"
     index, pages = render_pages(coded, folder=folder, index_name=Path(output).name, **options)
-    if folder is None:
+    if not pages:
         write_text(index, output)
     else:
         write_pages(index, pages, output, folder)

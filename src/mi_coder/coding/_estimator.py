@@ -334,7 +334,7 @@ REFLECTIONS = [COUNSELLOR_CODES.index(c) for c in ("simple_reflection", "complex
 
 
 def no_confronting_reflections(proba: dict, X: pd.DataFrame) -> dict:
-    """A counsellor utterance with confronting wording (`_preprocess.confronting`) gets its reflections'
+    """A counsellor utterance with confronting wording (`_phrases.confronting`) gets its reflections'
     probability as `confront`'s: "But you keep saying that" is not listening (MITI 4.2.1 Confront)."""
     rows = np.flatnonzero(~np.isnan(proba[COUNSELLOR][:, 0]))
     if not len(rows):

@@ -144,6 +144,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "we": ("we", "us", "our", "let's"),
 }
 
+
 @lru_cache(maxsize=None)
 def _phrase_pattern(cue: str) -> re.Pattern:
     # whole words as the tokenizer splits them: "we can" is not in "we can't" (spaCy: we / ca / n't)
@@ -167,5 +168,3 @@ def confronting(texts) -> np.ndarray:
     """True for each text holding confronting wording (the `confront` phrases: "you're in denial", "you keep
     saying"): MITI 4.2.1 never codes such an utterance as a reflection, so the coder does not either."""
     return phrase_hits(texts, ("confront",))["confront"]
-
-

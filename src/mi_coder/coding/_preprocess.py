@@ -19,7 +19,7 @@ from spacy.util import minibatch
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
-from ._phrases import PHRASES, confronting, phrase_hits  # noqa: F401  (re-exported: the cue vocabulary)
+from ._phrases import PHRASES
 
 # Sentence-initial patterns: the first token of a sentence.
 SENTENCE_STARTS: dict[str, tuple[str, ...]] = {

@@ -224,27 +224,27 @@ def _excel_chunks(path: Path, chunk_rows: int):
     if not len(frame):
         raise InputError(f"{path}: the first sheet has a header but no rows; nothing to code")
     frame.columns = [str(c) for c in frame.columns]
-    if frame.isna().to_numpy().any():  # formulas are read as the values Excel saved; say where none was saved
-        _warn_unsaved_formulas(path, frame)
+    empty = frame.isna().to_numpy()
+    if empty.any():  # formulas are read as the values Excel saved; say where none was saved
+        _warn_unsaved_formulas(path, frame.columns, empty)
     for start in range(0, len(frame), chunk_rows):
         yield frame.iloc[start:start + chunk_rows]
 
 
-def _warn_unsaved_formulas(path: Path, frame: pd.DataFrame) -> None:
-    """Warn (naming the first cell, never its content) when empty cells of the first sheet are formulas whose
+def _warn_unsaved_formulas(path: Path, columns, empty) -> None:
+    """Warn (naming the first cell, never its content) when `empty` cells of the first sheet are formulas whose
     value the workbook does not hold: files written by scripts, not saved by Excel, have none."""
     import openpyxl
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
-        sheet = book.worksheets[0]
-        empty = frame.isna().to_numpy()
         found, first = 0, None
-        for r, row in enumerate(sheet.iter_rows(min_row=2, max_row=len(frame) + 1, max_col=frame.shape[1])):
+        rows = book.worksheets[0].iter_rows(min_row=2, max_row=len(empty) + 1, max_col=len(columns))
+        for r, row in enumerate(rows):
             for c, cell in enumerate(row):
-                if getattr(cell, "data_type", None) == "f" and r < len(empty) and empty[r, c]:
+                if empty[r, c] and getattr(cell, "data_type", None) == "f":
                     found += 1
-                    first = first or (r + 2, frame.columns[c])
+                    first = first or (r + 2, columns[c])
     finally:
         book.close()
     if found:

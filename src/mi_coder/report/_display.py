@@ -93,8 +93,9 @@ def format_summary(summary: pd.DataFrame) -> str:
         lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in table]
         if "mi_quality_prior" in row.index and pd.notna(row.get("mi_quality_probability")):
             lines.append("  P(good MI session) is " + prior_words(row["mi_quality_prior"]))
-            if moved_words(row):
-                lines.append("  moved most by " + moved_words(row))
+            moved = moved_words(row)
+            if moved:
+                lines.append("  moved most by " + moved)
         counts = [f"{c}={int(row[c])}" for c in SUMMARY_COUNTS if c in row.index and row[c]]
         lines.append("  codes: " + (", ".join(counts) or "none"))
         blocks.append("\n".join(lines))

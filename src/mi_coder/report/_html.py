@@ -119,7 +119,8 @@ def _quality_cells(row) -> str:
         reason = reason if isinstance(reason, str) and reason else "no counsellor utterances"
         return (f"<td class='num'>–</td><td colspan='3' class='note'>{html.escape(reason)}: the estimate was "
                 f"checked on held-out sessions and says too little on so few counsellor utterances</td>")
-    moved = f"; moved most by {moved_words(row)}" if moved_words(row) else ""
+    moved = moved_words(row)
+    moved = f"; moved most by {moved}" if moved else ""
     return (f"<td class='num'>{number(p, True)}</td><td>{number(row['mi_quality_probability_low'], True)} – "
             f"{number(row['mi_quality_probability_high'], True)}</td><td colspan='2' class='note'>how likely "
             f"expert coders would call this session good MI, from its MITI scores and behaviour rates, "
@@ -284,8 +285,9 @@ def render_pages(coded: pd.DataFrame, transcript_col: str | None = None, source:
                  quality_prior: float = 0.5, folder: str | None = None,
                  index_name: str = "index.html") -> tuple[str, dict[str, str]]:
     """The report as (index page, {file name: page}): with `folder` (a folder name beside the index, which is
-    `index_name`) each transcript is a page of its own there, linked from the index, so that a report over
-    thousands of sessions opens at once; without, one page holds everything (`render_html`), no pages."""
+    `index_name`) and more than ONE_FILE_LIMIT transcripts, each transcript is a page of its own there, linked
+    from the index, so that a report over thousands of sessions opens at once; else one page holds everything
+    (`render_html`), and there are no pages."""
     layout = Layout.resolve(coded, text_col, speaker_col, transcript_col, counsellor_values, client_values,
                             source=source, require_text=False)
     info = model_info(confusion, coded, source)  # read once: the summary's intervals and the provenance
@@ -295,6 +297,8 @@ def render_pages(coded: pd.DataFrame, transcript_col: str | None = None, source:
     keys = layout.transcripts(coded).to_numpy()
     order = list(pd.unique(keys))  # summary rows are in this order
     anchors = [f"t{i}" for i in range(len(order))]
+    if len(order) <= ONE_FILE_LIMIT:
+        folder = None
     href = (lambda a: f"#{a}") if folder is None else (lambda a: f"{quote(folder)}/{a}.html")
     up = quote(index_name)
     person_col = find_one(coded, counsellor_col, COUNSELLOR_NAMES, "counsellor", source, unique=False)

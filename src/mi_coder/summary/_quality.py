@@ -32,7 +32,6 @@ SHARES = tuple(f"share_{c}" for c in COUNSELLOR_CODES + CLIENT_CODES)  # what mo
 EVIDENCE = ("log_reflection_to_question", "pct_complex_reflections", "pct_open_questions", "reflection_rate",
             "question_rate", "affirmation_rate", "advice_rate", "confront_rate", "information_rate",
             "pct_change_talk")
-FEATURES = EVIDENCE
 WINDOWS = (4, 6, 10, 20, 40)  # utterances: the short-chat lengths the estimate is calibrated and checked on
 CLIP = 3.0  # standard deviations: how far a share may stand from AnnoMI's mean
 MIN_AUC = 0.70  # the held-out discrimination a length needs before the estimate is shown
@@ -136,7 +135,7 @@ def fit_quality(counts: pd.DataFrame, good, groups, C: float = 0.3, folds: int =
             held_windows[mine] = model.predict_proba(scaler.transform(W[mine]))[:, 1]
     scaler = StandardScaler().fit(X)
     model = LogisticRegression(C=C, max_iter=2000).fit(scaler.transform(X), good)
-    out = {"features": list(FEATURES), "mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
+    out = {"features": list(EVIDENCE), "mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
            "coef": model.coef_[0].tolist(), "intercept": float(model.intercept_[0]), "C": C,
            "evaluation": {"auc": float(roc_auc_score(good, held)), "transcripts": int(len(good)),
                           "good": int(good.sum()), "folds": folds}}
@@ -215,15 +214,17 @@ def standardized(count_rows: np.ndarray, model: dict) -> np.ndarray:
     return np.clip((X - np.asarray(model["mean"])) / np.asarray(model["scale"]), -CLIP, CLIP)
 
 
-def probability(count_rows: np.ndarray, model: dict) -> np.ndarray:
-    """P(good MI) for rows of code counts (at the training base rate, before the length calibration)."""
-    z = standardized(count_rows, model)
+def probability(count_rows: np.ndarray, model: dict, z: np.ndarray | None = None) -> np.ndarray:
+    """P(good MI) for rows of code counts (at the training base rate, before the length calibration);
+    `z`: their `standardized` evidence, when already at hand."""
+    z = standardized(count_rows, model) if z is None else z
     return 1 / (1 + np.exp(-(z @ np.asarray(model["coef"]) + model["intercept"])))
 
 
-def moved_by(count_rows: np.ndarray, model: dict, top: int = 2) -> list[str]:
-    """Per row, the evidence that moved its estimate most, as '+name' (toward good) or '-name', '; '-joined."""
-    contributions = standardized(count_rows, model) * np.asarray(model["coef"])
+def moved_by(z: np.ndarray, model: dict, top: int = 2) -> list[str]:
+    """Per row of `standardized` evidence, what moved its estimate most, as '+name' (toward good) or '-name',
+    '; '-joined."""
+    contributions = z * np.asarray(model["coef"])
     out = []
     for row in contributions:
         order = np.argsort(-np.abs(row))[:top]
@@ -268,7 +269,8 @@ def quality_columns(counts: pd.DataFrame, model: dict, level: float = 0.90, n_dr
     minimum = min(length["min_counsellor"], MIN_COUNSELLOR)
     values = counts[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy(dtype=float)
     n_counsellor = values[:, :len(COUNSELLOR_CODES)].sum(axis=1)
-    point = at_prior(shrink(probability(values, model), n_counsellor, length), base, prior)
+    z = standardized(values, model)
+    point = at_prior(shrink(probability(values, model, z), n_counsellor, length), base, prior)
     low, high = np.full(len(values), np.nan), np.full(len(values), np.nan)
     reason = np.full(len(values), "", dtype=object)
     tail = (1 - level) / 2
@@ -290,5 +292,5 @@ def quality_columns(counts: pd.DataFrame, model: dict, level: float = 0.90, n_dr
                         "mi_quality_probability_high": high}, index=counts.index).round(4)
     out["mi_quality_reason"] = reason
     out["mi_quality_prior"] = prior
-    out["mi_quality_evidence"] = np.where(np.isnan(point), "", moved_by(values, model))
+    out["mi_quality_evidence"] = np.where(np.isnan(point), "", moved_by(z, model))
     return out

@@ -156,18 +156,18 @@ def summary_uncertainty(counts: pd.DataFrame, confusion: dict, scores: dict, lev
             values = ratio(sum(drawn[c] for c in num), sum(drawn[c] for c in den))  # (transcripts, draws)
             point = ratio(sum(observed[c] for c in num), sum(observed[c] for c in den))
             defined = ~np.isnan(values)
-            enough = defined.sum(axis=1) >= n_draws / 2  # mostly undefined: too few utterances to say anything
+            n_defined = defined.sum(axis=1)
+            enough = n_defined >= n_draws / 2  # mostly undefined: too few utterances to say anything
             low, high = row_quantiles(values, defined, (tail, 1 - tail))
-            expected = np.where(enough, np.where(defined, values, 0).sum(axis=1) / np.maximum(defined.sum(axis=1), 1),
-                                np.nan)
+            expected = np.where(defined, values, 0).sum(axis=1) / np.maximum(n_defined, 1)
             out[f"{name}_expected"] = np.where(enough, expected, np.nan)
             out[f"{name}_low"] = np.where(enough, low, np.nan)
             out[f"{name}_high"] = np.where(enough, high, np.nan)
             if fair is not None:
                 reported = band(point, fair, good)
                 same = (band(values, fair, good) == reported[:, None]) & defined
-                share = same.sum(axis=1) / np.maximum(defined.sum(axis=1), 1)
-                out[f"{name}_band_probability"] = np.where((reported != "") & (defined.sum(axis=1) > 0), share, np.nan)
+                share = same.sum(axis=1) / np.maximum(n_defined, 1)
+                out[f"{name}_band_probability"] = np.where((reported != "") & (n_defined > 0), share, np.nan)
         parts.append(pd.DataFrame(out, index=counts.index[rows], columns=columns))
     if not parts:
         return pd.DataFrame(index=counts.index, columns=columns, dtype=float)

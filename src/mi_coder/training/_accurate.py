@@ -19,7 +19,8 @@ import pandas as pd
 
 from ._corpora import (UNPUNCTUATED, corpus_weights, estimator_input, licence_terms, unpunctuate,
                        unpunctuated_conversations)
-from ._evaluate import fold_assignment, held_out_confusion, review_thresholds, score, view
+from ._evaluate import (fold_assignment, held_out_confusion, load_held_out, review_thresholds, save_held_out, score,
+                        view, view_key)
 
 VIEWS = {"unpunctuated": unpunctuate}  # the other texts each held-out row is also coded with (model card)
 
@@ -57,10 +58,10 @@ def _held_out(proba_of, frame: pd.DataFrame, held: np.ndarray) -> dict:
                       "side": frame["side"].to_numpy(dtype=object)[held],
                       "transcript": frame["conversation"].to_numpy(dtype=object)[held]})
     out = {}
-    for name, change in (("", None),) + tuple(VIEWS.items()):
+    for name, change in ((None, None),) + tuple(VIEWS.items()):
         proba = proba_of(X if change is None else X.assign(text=X["text"].map(change)))
         for side, p in proba.items():
-            key = f"{side}/{name}" if name else side
+            key = view_key(side, name)
             out[key] = np.full((len(frame), p.shape[1]), np.nan)
             out[key][held] = p
     return out
@@ -68,10 +69,10 @@ def _held_out(proba_of, frame: pd.DataFrame, held: np.ndarray) -> dict:
 
 def _cached(cache: Path | None, make) -> dict:
     if cache is not None and Path(cache).is_file():
-        return {key.replace("__", "/"): v for key, v in np.load(cache).items()}
+        return load_held_out(cache)
     out = make()
     if cache is not None:
-        np.savez_compressed(cache, **{key.replace("/", "__"): v for key, v in out.items()})
+        save_held_out(cache, out)
     return out
 
 
@@ -113,7 +114,7 @@ def tier_manifest(frame: pd.DataFrame, fold: np.ndarray, k: int, fast: dict, enc
     results = score(part, mixed)
     plain = {side: p[rows] for side, p in mix(view(fast, "unpunctuated"), view(encoder, "unpunctuated"),
                                                 weight).items()}
-    unpunctuated = score(part.assign(text=part["text"].map(unpunctuate)), plain)
+    unpunctuated = score(part, plain)
     fast_sha = fast_manifest["sha256"]
     return {
         "tier": "accurate", "format": 1, "sha256": tier_id(fast_sha, encoder_config["sha256"]),

@@ -41,31 +41,48 @@ def cross_validate(frame: pd.DataFrame, coder: MICoder | None = None, n_splits: 
     X_learn = X if train_frame is None else estimator_input(train_frame)[0]
     weight = corpus_weights(frame, weights)
     views = views or {}
-    out = {f"{side}{'/' + name if name else ''}": np.full((len(frame), len(CODES[side])), np.nan)
-           for name in ("",) + tuple(views) for side in (COUNSELLOR, CLIENT)}
+    out = {view_key(side, name): np.full((len(frame), len(CODES[side])), np.nan)
+           for name in (None,) + tuple(views) for side in (COUNSELLOR, CLIENT)}
     fold = fold_assignment(frame, n_splits, seed)
     for k in range(n_splits):
         train_idx, test_idx = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
         fitted = clone(coder).fit(X_learn.iloc[train_idx].reset_index(drop=True), y[train_idx],
                                   sample_weight=weight[train_idx], groups=frame["group"].to_numpy()[train_idx])
         test_sides = frame["side"].to_numpy()[test_idx]
-        for name, change in (("", None),) + tuple(views.items()):
+        for name, change in ((None, None),) + tuple(views.items()):
             held = X.iloc[test_idx].reset_index(drop=True)
             if change is not None:
                 held = held.assign(text=held["text"].map(change))
             proba = fitted.side_proba(held, live=live)
             for side in (COUNSELLOR, CLIENT):
                 mask = test_sides == side
-                out[f"{side}{'/' + name if name else ''}"][test_idx[mask]] = proba[side][mask]
+                out[view_key(side, name)][test_idx[mask]] = proba[side][mask]
         if progress:
             progress(k + 1, n_splits)
     return out
 
 
+def view_key(side: str, name: str | None = None) -> str:
+    """The key of a side's held-out probabilities in one view: the side itself for the texts as they are,
+    "<side>/<view>" for texts changed by a view (`cross_validate(..., views=)`)."""
+    return f"{side}/{name}" if name else side
+
+
 def view(proba: dict, name: str | None = None) -> dict:
     """One view's probabilities of `cross_validate(..., views=)` (None: the texts as they are), keyed by side
     as `score` reads them."""
-    return {side: proba[f"{side}/{name}" if name else side] for side in (COUNSELLOR, CLIENT)}
+    return {side: proba[view_key(side, name)] for side in (COUNSELLOR, CLIENT)}
+
+
+def save_held_out(path, proba: dict) -> None:
+    """Held-out probabilities of every view as one .npz (a view's "/" is stored as "__")."""
+    np.savez_compressed(path, **{key.replace("/", "__"): value for key, value in proba.items()})
+
+
+def load_held_out(path) -> dict:
+    """What `save_held_out` wrote, keyed as `cross_validate` returns it."""
+    with np.load(path) as stored:
+        return {key.replace("__", "/"): stored[key] for key in stored.files}
 
 
 def fold_assignment(frame: pd.DataFrame, n_splits: int = 5, seed: int = 0) -> np.ndarray:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..coding._estimator import MICoder
-import numpy as np
-
 from ._corpora import (CORPUS_WEIGHTS, UNPUNCTUATED, corpus_weights, estimator_input, licence_terms, unpunctuate,
                        unpunctuated_conversations)
-from ._evaluate import cross_validate, held_out_confusion, review_thresholds, score, view
+from ._evaluate import cross_validate, held_out_confusion, review_thresholds, save_held_out, score, view
 from ..coding._modelio import library_versions
 from ..coding._session import DEFAULT_SESSION
 
@@ -36,11 +34,10 @@ def train(frame: pd.DataFrame, coder: MICoder | None = None, folds: int = 5, wei
         oof = cross_validate(frame, coder, n_splits=folds, progress=progress, weights=weights, train_frame=learn,
                              views={"unpunctuated": unpunctuate})
         if held_out is not None:
-            np.savez_compressed(held_out, **{key.replace("/", "__"): value for key, value in oof.items()})
+            save_held_out(held_out, oof)
         results = score(frame, oof)
         info["evaluation"] = results
-        info["evaluation_unpunctuated"] = score(frame.assign(text=frame["text"].map(unpunctuate)),
-                                                view(oof, "unpunctuated"))
+        info["evaluation_unpunctuated"] = score(frame, view(oof, "unpunctuated"))
         info["confusion"] = held_out_confusion(results, frame, oof)
         info["review"] = review_thresholds(frame, oof)
         quality = fit_session_quality(frame, oof) if "mi_quality" in frame.columns else None

@@ -104,7 +104,7 @@ def side_index(sides) -> np.ndarray:
 
 
 def side_masks() -> torch.Tensor:
-    """(2, codes) boolean: which of the 11 logits belong to each side."""
+    """(2, codes) boolean: which of the logits belong to each side."""
     masks = torch.zeros(2, len(ALL_CODES), dtype=torch.bool)
     for s, side in enumerate((COUNSELLOR, CLIENT)):
         for code in CODES[side]:
