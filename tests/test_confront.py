@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from mi_coder.codes import ANNOMI_COARSE_OF, COARSE_OF, COUNSELLOR_CODES, allowed_codes, mibot_code, welivita_code
-from mi_coder.coding._estimator import no_confronting_reflections
-from mi_coder.coding._phrases import confronting, phrase_hits
+from mi_coder.coding._estimator import no_mi_inconsistent_reflections
+from mi_coder.coding._phrases import confronting, directing, phrase_hits
 
 EXAMPLES = ["But you keep saying that and you're still smoking.", "You're in denial about how much you drink."]
 
@@ -36,16 +36,25 @@ def test_confronting_wording_is_found_as_whole_words_any_case():
     assert phrase_hits(["we can't", "we can try"], ("collaboration",))["collaboration"].tolist() == [False, True]
 
 
-def test_a_confronting_utterance_gets_its_reflections_probability_as_confront():
+def test_warnings_and_directives_are_found_but_not_reflective_stems_or_requests_to_say_more():
+    said = ["If you keep drinking you'll end up in hospital.", "Take the breaks you are offered.",
+            "I see. Give him the time and space he needs.", "You need to force yourself to seek help.",
+            "don't let them talk you into it", "tell me more", "Let me check I have this right.",
+            "It sounds like you need to stop.", "Let's look at it together.", "Going to the gym helped you."]
+    assert directing(said).tolist() == [True] * 5 + [False] * 5
+
+
+def test_a_confronting_or_directing_utterance_gets_its_reflections_probability_as_confront_or_advice():
     k = len(COUNSELLOR_CODES)
-    p = np.full((3, k), 0.02)
+    p = np.full((4, k), 0.02)
     p[:, COUNSELLOR_CODES.index("simple_reflection")] = 0.6
     p /= p.sum(axis=1, keepdims=True)
-    proba = {"counsellor": p.copy(), "client": np.full((3, 3), np.nan)}
-    X = pd.DataFrame({"text": [EXAMPLES[0], "It sounds like you're worried.", EXAMPLES[1]]})
-    out = no_confronting_reflections(proba, X)["counsellor"]
+    proba = {"counsellor": p.copy(), "client": np.full((4, 3), np.nan)}
+    X = pd.DataFrame({"text": [EXAMPLES[0], "It sounds like you're worried.", EXAMPLES[1],
+                               "If you keep drinking you will lose your job."]})
+    out = no_mi_inconsistent_reflections(proba, X)["counsellor"]
     codes = np.asarray(COUNSELLOR_CODES)[out.argmax(axis=1)]
-    assert codes.tolist() == ["confront", "simple_reflection", "confront"]
+    assert codes.tolist() == ["confront", "simple_reflection", "confront", "advice"]
     assert np.allclose(out.sum(axis=1), 1)
 
 

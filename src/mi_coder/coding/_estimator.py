@@ -25,7 +25,7 @@ from ..io._columns import MODEL_COLUMN, SIDE_COLUMN, TRANSCRIPT_COLUMN, Layout
 from ..errors import InputError
 from ._features import ContextFeatures, LinearFeaturizer, without_context
 from ._classifiers import CodeOrderClassifier, HierarchicalClassifier
-from ._phrases import confronting
+from ._phrases import confronting, directing
 
 UTTERANCE_COLUMNS = ("text", "side", "transcript")
 FEATURIZE_ROWS = 10_000  # rows featurized at once by code_frame (whole transcripts): bounds memory
@@ -222,7 +222,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
             out[COUNSELLOR][rows[mask][~alone]] = proba[~alone]
         if getattr(self, "encoder", None) is not None:
             out = mix(out, self.encoder.side_proba(X), self.encoder_weight)
-        return no_confronting_reflections(out, X)
+        return no_mi_inconsistent_reflections(out, X)
 
     # -- the SPEC's convenience API -----------------------------------------------------------------
 
@@ -333,17 +333,21 @@ class Coded(NamedTuple):
 REFLECTIONS = [COUNSELLOR_CODES.index(c) for c in ("simple_reflection", "complex_reflection")]
 
 
-def no_confronting_reflections(proba: dict, X: pd.DataFrame) -> dict:
-    """A counsellor utterance with confronting wording (`_phrases.confronting`) gets its reflections'
-    probability as `confront`'s: "But you keep saying that" is not listening (MITI 4.2.1 Confront)."""
+def no_mi_inconsistent_reflections(proba: dict, X: pd.DataFrame) -> dict:
+    """MITI 4.2.1 never codes MI-inconsistent speech as listening: a counsellor utterance with confronting
+    wording (`_phrases.confronting`: "But you keep saying that") gets its reflections' probability as
+    `confront`'s, one that warns or directs (`_phrases.directing`: "If you keep drinking you'll…") as
+    `advice`'s (Persuade)."""
     rows = np.flatnonzero(~np.isnan(proba[COUNSELLOR][:, 0]))
     if not len(rows):
         return proba
-    hit = rows[confronting(X["text"].to_numpy()[rows])]
-    if len(hit):
-        p = proba[COUNSELLOR]
-        p[hit, COUNSELLOR_CODES.index("confront")] += p[np.ix_(hit, REFLECTIONS)].sum(axis=1)
-        p[np.ix_(hit, REFLECTIONS)] = 0.0
+    texts = X["text"].to_numpy()[rows]
+    confronts = confronting(texts)
+    p = proba[COUNSELLOR]
+    for hit, code in ((rows[confronts], "confront"), (rows[directing(texts) & ~confronts], "advice")):
+        if len(hit):
+            p[hit, COUNSELLOR_CODES.index(code)] += p[np.ix_(hit, REFLECTIONS)].sum(axis=1)
+            p[np.ix_(hit, REFLECTIONS)] = 0.0
     return proba
 
 

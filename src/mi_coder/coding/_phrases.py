@@ -145,15 +145,42 @@ PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 
+# MITI 4.2.1 "Persuade" without permission in so many words: warnings and directives. Not a cue of the
+# fast tier's features (PHRASES are); only the rule that such an utterance is no reflection reads them.
+DIRECTING = (
+    "you must", "you'd better", "you had better", "you've got to", "you have got to", "you really need to",
+    "you really should", "you need to stop", "you have to stop", "you need to quit", "you have to quit",
+    "if you keep", "if you continue", "if you don't stop", "if you don't get", "you'll end up", "you will end up",
+    "you're going to end up", "i'm warning you", "i warn you", "i'm telling you", "i strongly suggest",
+    "i strongly recommend", "i strongly advise", "i suggest you", "i suggest that you", "i advise you",
+    "i want you to", "the best thing you can do", "the only way", "don't let", "do not let", "stop doing",
+    "you shouldn't", "you should not", "you should never", "you need to get", "you need to force",
+    "before it's too late", "or else",
+)
+# A sentence that starts with one of these verbs is a directive ("Take the breaks you are offered."),
+# unless it asks for more (MI's "tell me more", "let me check") or proposes ("let's").
+IMPERATIVES = (
+    "take", "give", "stop", "keep", "make", "get", "call", "focus", "remember", "try", "avoid",
+    "accept", "forget", "leave", "move", "close", "lay", "run", "seek", "find", "start", "quit", "don't",
+    "do not", "please", "realize", "realise", "decide", "commit", "ask", "talk to", "reach out",
+    "cut", "drink less", "put", "set", "write", "look for", "consider", "think about", "be careful", "be honest",
+)
+_IMPERATIVE = re.compile(r"(?:^|[.!?]\s+|\n)\s*[\"'(]*(?:" + "|".join(
+    re.escape(v) for v in sorted(IMPERATIVES, key=len, reverse=True)) + r")(?![\w'])(?!\s+(?:me|us)\b)")
+RULE_PHRASES = {"directing": DIRECTING}
+
+
 @lru_cache(maxsize=None)
 def _phrase_pattern(cue: str) -> re.Pattern:
     # whole words as the tokenizer splits them: "we can" is not in "we can't" (spaCy: we / ca / n't)
-    words = "|".join(re.escape(p) for p in sorted(PHRASES[cue], key=len, reverse=True))
+    phrases = PHRASES[cue] if cue in PHRASES else RULE_PHRASES[cue]
+    words = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     return re.compile(r"(?<![\w'])(?:" + words + r")(?![\w'])")
 
 
 def phrase_hits(texts, cues) -> dict[str, np.ndarray]:
-    """For each named cue of PHRASES, whether each text holds one of its phrases (whole words, any case).
+    """For each named cue of PHRASES (or RULE_PHRASES), whether each text holds one of its phrases (whole
+    words, any case).
 
     A regular expression per cue: what summaries ask of texts already coded, without tokenizing them
     again (the cue matcher counts the same phrases on spaCy tokens while coding; on AnnoMI's utterances
@@ -168,3 +195,13 @@ def confronting(texts) -> np.ndarray:
     """True for each text holding confronting wording (the `confront` phrases: "you're in denial", "you keep
     saying"): MITI 4.2.1 never codes such an utterance as a reflection, so the coder does not either."""
     return phrase_hits(texts, ("confront",))["confront"]
+
+
+def directing(texts) -> np.ndarray:
+    """True for each text that warns or directs in so many words (DIRECTING, or a sentence opening with an
+    imperative verb) and has no reflective stem ("it sounds like you need to…"): MITI's Persuade, which
+    the coder codes as advice, never as a reflection."""
+    hits = phrase_hits(texts, ("directing", "reflect_stem"))
+    lowered = [str(t).lower().replace("\u2019", "'") for t in texts]
+    imperative = np.fromiter((bool(_IMPERATIVE.search(t)) for t in lowered), dtype=bool, count=len(lowered))
+    return (hits["directing"] | imperative) & ~hits["reflect_stem"]
