@@ -29,9 +29,8 @@ from sklearn.model_selection import GroupKFold
 import numpy as np
 
 from mi_coder.codes import ALL_CODES, side_codes
-from mi_coder.coding._estimator import mix
 from mi_coder.training import read_corpora
-from mi_coder.training._accurate import MIX_WEIGHT
+from mi_coder.training._accurate import MIX_WEIGHT, tier_proba
 from mi_coder.training._corpora import SHIPPED_CORPORA
 from mi_coder.training._evaluate import (cross_validate, held_out_confusion, load_held_out, once_per_utterance, score,
                                         view)
@@ -54,7 +53,7 @@ def main() -> None:
     if args.oof:
         proba = view(load_held_out(args.oof), args.view)
         if args.encoder:
-            proba = mix(proba, view(load_held_out(args.encoder), args.view), MIX_WEIGHT)
+            proba = tier_proba(load_held_out(args.oof), load_held_out(args.encoder), MIX_WEIGHT, frame, args.view)
     else:
         proba = cross_validate(frame, n_splits=args.folds)
     held = ~np.isnan(proba["counsellor"]).all(axis=1) | ~np.isnan(proba["client"]).all(axis=1)

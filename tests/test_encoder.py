@@ -116,6 +116,18 @@ def test_context_is_previous_turns_of_the_same_transcript(folder):
     np.testing.assert_allclose(other["counsellor"][1], alone)
 
 
+def test_coding_some_rows_still_reads_the_others_as_context(folder):
+    from mi_coder.coding import EncoderCoder
+
+    path, sha = folder
+    coder = EncoderCoder(path, sha256=sha)
+    X = utterances([("i quit great", "client", 1), ("you feel", "counsellor", 1), ("why", "counsellor", 1)])
+    every = coder.side_proba(X)
+    some = coder.side_proba(X, rows=[1])
+    np.testing.assert_allclose(some["counsellor"][1], every["counsellor"][1])  # row 0 still its context
+    assert np.isnan(some["client"][0]).all() and np.isnan(some["counsellor"][2]).all()
+
+
 def test_hash_pin(folder, allow_list):
     from mi_coder.coding import EncoderCoder
     from mi_coder.coding import trust_model
@@ -183,6 +195,30 @@ def test_allowed_codes_and_batches():
     batches = length_batches(lengths, 3, np.random.default_rng(0), chunk_batches=1)
     assert sorted(np.concatenate(batches).tolist()) == list(range(7))
     assert [lengths[b].tolist() for b in length_batches(lengths, 3)] == [[1, 2, 3], [5, 7, 8], [9]]
+
+
+def test_soft_targets_mix_into_the_partial_label_loss():
+    """(1 - distil) * the label's loss + distil * the cross-entropy to the teacher; no label: the teacher alone."""
+    torch = pytest.importorskip("torch")
+    from mi_coder.training._fine_tune import label_targets, partial_label_loss, side_index, side_masks
+
+    sides = ["counsellor", "counsellor", "client"]
+    allowed = torch.from_numpy(label_targets(["question", None, "neutral"], sides))
+    assert not allowed[1].any()
+    logits = torch.randn(3, len(ALL_CODES))
+    side, masks = torch.from_numpy(side_index(sides)), side_masks()
+    soft = torch.zeros(3, len(ALL_CODES))
+    soft[0, ALL_CODES.index("open_question")] = 0.8
+    soft[0, ALL_CODES.index("advice")] = 0.2
+    soft[1, ALL_CODES.index("affirmation")] = 1.0  # row 2: no teacher, its label only
+    log_p = torch.log_softmax(logits.masked_fill(~masks[side], float("-inf")), -1)
+    hard = -torch.logsumexp(log_p.masked_fill(~allowed, float("-inf")), -1)
+    cross0 = -(0.8 * log_p[0, ALL_CODES.index("open_question")] + 0.2 * log_p[0, ALL_CODES.index("advice")])
+    expected = ((0.7 * hard[0] + 0.3 * cross0) - log_p[1, ALL_CODES.index("affirmation")] + hard[2]) / 3
+    got = partial_label_loss(logits, side, allowed, torch.ones(3), masks, soft, distil=0.3)
+    torch.testing.assert_close(got, expected)
+    plain = partial_label_loss(logits[[0, 2]], side[[0, 2]], allowed[[0, 2]], torch.ones(2), masks)
+    torch.testing.assert_close(plain, (hard[0] + hard[2]) / 2)
 
 
 def synthetic_frame(n_conversations: int = 8) -> pd.DataFrame:
@@ -327,6 +363,35 @@ def test_building_the_accurate_tier_writes_what_tiers_load(tmp_path, corpus_slic
     assert coded["mi_model"].iloc[0] == manifest["sha256"][:16]
     summary = mi_coder.summarize(coded, confusion="accurate")
     assert "reflection_to_question_low" in summary.columns
+
+
+@pytest.mark.slow
+def test_a_distilled_accurate_tier_learns_from_its_teacher_and_its_uncoded_rows(tmp_path, corpus_slice, tiny_model):
+    """`--teacher`: the teacher trains first, labels the student's rows (cached), and the student reads
+    uncoded rows too; the manifest records the teacher."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from transformers import BertConfig
+
+    from mi_coder.training._accurate import build_accurate
+
+    tokenizer = tiny_tokenizer()
+    config = BertConfig(vocab_size=tokenizer.get_vocab_size(), hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=64)
+    teacher = BertConfig(**{**config.to_dict(), "hidden_size": 48, "intermediate_size": 96})
+    out = tmp_path / "accurate"
+    kwargs = dict(fast_model=tiny_model, max_length=24, base=config, tokenizer=tokenizer, batch_size=64,
+                  bf16=False, subsample={"esconv": 200}, teacher=teacher)
+    manifest = build_accurate(corpus_slice, out, **kwargs)
+    work = tmp_path / "accurate-work"
+    taught = manifest["info"]["training"]["teacher"]
+    assert taught["rows"] < manifest["info"]["training"]["rows"]  # the student also reads uncoded client rows
+    soft = np.load(next((work / "teacher").glob("soft_*.npz")))["soft"]
+    labelled = ~np.isnan(soft).any(axis=1)
+    np.testing.assert_allclose(soft[labelled].sum(axis=1), 1.0, rtol=1e-5)
+    assert corpus_slice["code"].isna().to_numpy()[labelled].any()
+    again = build_accurate(corpus_slice, out, **kwargs)  # resumes: nothing retrained, the same encoder
+    assert again["encoder_sha256"] == manifest["encoder_sha256"]
 
 
 def test_the_accurate_tier_without_its_runtime_says_what_to_install(monkeypatch, capsys, tmp_path):

@@ -93,17 +93,20 @@ class EncoderCoder:
     def __repr__(self) -> str:
         return f"EncoderCoder({str(self.path)!r}, sha256={self.model_sha256_[:16]!r}…)"
 
-    def side_proba(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
-        """{'counsellor': (n, 8), 'client': (n, 3)}; other-side and blank rows NaN.
+    def side_proba(self, X: pd.DataFrame, rows=None) -> dict[str, np.ndarray]:
+        """{'counsellor': (n, 9), 'client': (n, 3)}; other-side and blank rows NaN.
 
         `X` has columns text, side, transcript, rows in conversation order: each utterance reads the
         previous non-blank turns of its transcript. Each utterance runs alone: int8 models scale their
-        activations per run, so a batch would make a code depend on the rows that share it.
+        activations per run, so a batch would make a code depend on the rows that share it. `rows`
+        (positions): code only these, the others still read as context (NaN in the output).
         """
         from ._estimator import check_utterances, has_text
 
         X = check_utterances(X)
         present = has_text(X)
+        if rows is not None:
+            present = present & np.isin(np.arange(len(X)), rows)
         sides = X["side"].to_numpy(dtype=object)
         out = {side: np.full((len(X), len(codes)), np.nan) for side, codes in CODES.items()}
         rows = np.flatnonzero(present)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ._corpora import (UNPUNCTUATED, corpus_weights, estimator_input, licence_terms, unpunctuate,
                        unpunctuated_conversations)
+from ._distil import DISTIL, TEACHER, distilled_targets
 from ._evaluate import (fold_assignment, held_out_confusion, load_held_out, review_thresholds, save_held_out, score,
                         view, view_key)
 
@@ -101,19 +102,28 @@ def encoder_fold(frame: pd.DataFrame, fold: np.ndarray, k: int, folder, sha256: 
                                             np.flatnonzero(fold == k)))
 
 
+def tier_proba(fast: dict, encoder: dict, weight: float | dict, frame: pd.DataFrame, name: str | None = None) -> dict:
+    """The accurate tier's probabilities of held-out caches as serving makes them: the mix of the fast and
+    the encoder probabilities of view `name` (None: the texts as they are), then the rule that
+    MI-inconsistent wording is no reflection, read on that view's texts."""
+    from ..coding._estimator import mix, no_mi_inconsistent_reflections
+
+    texts = frame["text"] if name is None else frame["text"].map(VIEWS[name])
+    return no_mi_inconsistent_reflections(mix(view(fast, name), view(encoder, name), weight),
+                                          pd.DataFrame({"text": texts.to_numpy(dtype=object)}))
+
+
 def tier_manifest(frame: pd.DataFrame, fold: np.ndarray, k: int, fast: dict, encoder: dict, weight: float | dict,
                   fast_manifest: dict, encoder_config: dict, training: dict) -> dict:
     """The accurate tier's manifest: identity, mix weight and what summaries need, from fold k's mixed codes."""
-    from ..coding._estimator import mix
     from ..coding._modelio import library_versions
     from ..coding._tiers import tier_id
 
     rows = fold == k
     part = frame[rows].reset_index(drop=True)
-    mixed = {side: p[rows] for side, p in mix(view(fast), view(encoder), weight).items()}
+    mixed = {side: p[rows] for side, p in tier_proba(fast, encoder, weight, frame).items()}
     results = score(part, mixed)
-    plain = {side: p[rows] for side, p in mix(view(fast, "unpunctuated"), view(encoder, "unpunctuated"),
-                                                weight).items()}
+    plain = {side: p[rows] for side, p in tier_proba(fast, encoder, weight, frame, "unpunctuated").items()}
     unpunctuated = score(part, plain)
     fast_sha = fast_manifest["sha256"]
     return {
@@ -138,13 +148,16 @@ def tier_manifest(frame: pd.DataFrame, fold: np.ndarray, k: int, fast: dict, enc
 def build_accurate(frame: pd.DataFrame, out_dir, fast_model=None, work_dir=None, epochs: int = EPOCHS,
                    max_length: int = MAX_LENGTH, weight: float | dict = MIX_WEIGHT, k: int = HOLDOUT_FOLD,
                    subsample: dict | None = None, progress=None, lr: float = LEARNING_RATE,
-                   unpunctuated: float = UNPUNCTUATED, **train_options) -> dict:
+                   unpunctuated: float = UNPUNCTUATED, teacher=None, distil: float = DISTIL,
+                   **train_options) -> dict:
     """Train, export and measure the accurate tier; write `out_dir` (the served ONNX file, tokenizer,
     encoder.json) and `out_dir`.json (the manifest). The tier mixes in the fast model at `fast_model`
     (default: the shipped one), whose manifest is read once the encoder is trained. Resumable: a
     killed run picks up from `work_dir`. Both the encoder and the fast recipe it is measured with learn from
-    `frame` with `unpunctuated` of its conversations unpunctuated. `train_options` go to `encoder_train.train_encoder` (tests pass a tiny
-    random `base` and `tokenizer`)."""
+    `frame` with `unpunctuated` of its conversations unpunctuated. With `teacher` (a larger model's folder,
+    such as all-mpnet-base-v2's) the encoder is distilled: the teacher learns the same rows first and the
+    encoder also learns its probabilities (`distil`). `train_options` go to `_fine_tune.train_encoder`
+    (tests pass a tiny random `base` and `tokenizer`)."""
     from ._fine_tune import train_encoder
     from ..coding._modelio import default_model_path, read_manifest
 
@@ -153,8 +166,14 @@ def build_accurate(frame: pd.DataFrame, out_dir, fast_model=None, work_dir=None,
     fold = fold_assignment(frame, 5, 0)
     rows = training_rows(frame, fold, k, subsample)
     learn = unpunctuated_conversations(frame, unpunctuated) if unpunctuated else frame
+    distilled, teacher_record = {}, None
+    if teacher is not None:
+        soft, rows, teacher_record = distilled_targets(
+            learn, rows, teacher, work_dir, max_length, progress,
+            **{key: value for key, value in train_options.items() if key != "base"})
+        distilled = {"soft_targets": soft, "distil": distil}
     record = train_encoder(learn, work_dir, train_rows=rows, epochs=epochs, max_length=max_length, lr=lr,
-                           corpus_weights=corpus_weights(frame), progress=progress, **train_options)
+                           corpus_weights=corpus_weights(frame), progress=progress, **distilled, **train_options)
     config = record["export"]
     encoder = encoder_fold(frame, fold, k, work_dir, config["sha256"],
                            work_dir / f"encoder_fold{k}_{config['sha256'][:12]}.npz")
@@ -163,6 +182,10 @@ def build_accurate(frame: pd.DataFrame, out_dir, fast_model=None, work_dir=None,
                 "unpunctuated_share": unpunctuated,
                 "subsample": SUBSAMPLE if subsample is None else subsample,
                 **{key: record[key] for key in ("rows", "examples", "train_s", "examples_per_s")}}
+    if teacher_record is not None:
+        training["teacher"] = {"base": Path(teacher).name if isinstance(teacher, (str, Path)) else "random (tests)",
+                               "distil": distil, **TEACHER,
+                               **{key: teacher_record[key] for key in ("rows", "examples", "train_s", "examples_per_s")}}
     fast_manifest = read_manifest(fast_model or default_model_path())
     manifest = tier_manifest(frame, fold, k, fast, encoder, weight, fast_manifest, config, training)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -113,10 +113,13 @@ def side_masks() -> torch.Tensor:
 
 
 def label_targets(labels, sides) -> np.ndarray:
-    """(n, codes) boolean: the codes each row's (partial) label allows; every allowed code of its own side."""
+    """(n, codes) boolean: the codes each row's (partial) label allows, every one of its own side (none
+    for a row with no label, which only a teacher's soft targets train)."""
     out = np.zeros((len(labels), len(ALL_CODES)), dtype=bool)
     cache: dict = {}
     for r, (label, side) in enumerate(zip(labels, sides)):
+        if pd.isna(label):
+            continue
         if label not in cache:
             cache[label] = [ALL_CODES.index(c) for c in allowed_codes(label)]
         out[r, cache[label]] = True
@@ -135,12 +138,21 @@ def balance_weights(labels, sides, power: float = 0.5) -> np.ndarray:
     return (n_side / (k_side * counts)) ** power
 
 
-def partial_label_loss(logits, side, allowed, weight, masks):
-    """Σ w · −log Σ_{allowed} softmax_side(logits) / Σ w."""
+def partial_label_loss(logits, side, allowed, weight, masks, soft=None, distil: float = 0.0):
+    """Σ w · −log Σ_{allowed} softmax_side(logits) / Σ w; with `soft` (a teacher's probabilities, rows of
+    zeros where it has none) each row's loss is (1 − distil) · that + distil · the cross-entropy to `soft`,
+    and a row with no label (`allowed` all False) learns from `soft` alone."""
     logits = logits.float().masked_fill(~masks[side], float("-inf"))
     log_p = torch.log_softmax(logits, dim=-1)
+    labelled = allowed.any(-1)
     picked = torch.logsumexp(log_p.masked_fill(~allowed, float("-inf")), dim=-1)
-    return -(picked * weight).sum() / weight.sum()
+    hard = torch.where(labelled, -picked, torch.zeros_like(picked))
+    if soft is None:
+        return (hard * weight).sum() / weight.sum()
+    taught = soft.sum(-1) > 0
+    cross = -(soft * log_p.masked_fill(~masks[side], 0.0)).sum(-1)
+    row = torch.where(taught, torch.where(labelled, (1 - distil) * hard + distil * cross, cross), hard)
+    return (row * weight).sum() / weight.sum()
 
 
 def _fingerprint(arrays: dict, params: dict) -> str:
@@ -161,7 +173,8 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
                   batch_size: int = 32, lr: float = 5e-5, corpus_weights=None, seed: int = 0, progress=None,
                   warmup: float = 0.06, weight_decay: float = 0.01, checkpoint_every: int = 200, base=None,
                   tokenizer=None, bf16: bool | None = None, threads: int | None = 2, export: bool = True,
-                  quantize: bool = True, next_tokens: int = 0, tail_tokens: int = TAIL_TOKENS) -> dict:
+                  quantize: bool = True, next_tokens: int = 0, tail_tokens: int = TAIL_TOKENS,
+                  soft_targets=None, distil: float = 0.5) -> dict:
     """Fine-tune on the coded, non-blank rows of `frame` among `train_rows` (positions; default all), resumably.
 
     `frame` is canonical (columns conversation, side, text, code; rows in conversation order).
@@ -170,7 +183,9 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
     packaged all-MiniLM-L6-v2) or a `transformers.BertConfig` for a randomly initialised model (tests).
     `bf16`: autocast to bfloat16 on CPU (default: when the CPU has AMX or AVX-512 BF16). `next_tokens`:
     also read the start of the next turn (`encoder_input.PairEncoder`; measured, not shipped); `tail_tokens`:
-    the last tokens a long utterance keeps beside its head. Returns the
+    the last tokens a long utterance keeps beside its head. `soft_targets`: a teacher's (len(frame), codes)
+    probabilities (`_distil.distilled_targets`; NaN rows: none), learnt with share `distil` of each row's loss; rows with
+    soft targets are trained on even without a code (knowledge distillation). Returns the
     run's record (also written to out_dir/train.json).
     """
     if threads:
@@ -185,7 +200,8 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
 
     codes = frame["code"].to_numpy(dtype=object)
     present = frame["text"].fillna("").astype(str).str.strip().ne("").to_numpy()
-    usable = pd.notna(codes) & present
+    taught = None if soft_targets is None else ~np.isnan(np.asarray(soft_targets, dtype=float)).any(axis=1)
+    usable = (pd.notna(codes) | (False if taught is None else taught)) & present
     rows = np.arange(len(frame)) if train_rows is None else np.asarray(train_rows)
     if rows.dtype == bool:
         rows = np.flatnonzero(rows)
@@ -205,15 +221,26 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
                              frame["conversation"].to_numpy(dtype=object), rows)
     lengths = np.array([len(ids) for ids, _ in encoded])
     allowed = label_targets(labels, sides)
-    weight = corpus_weights[rows] * balance_weights(labels, sides)
+    if soft_targets is None:
+        balance = balance_weights(labels, sides)
+        soft = None
+    else:  # a row with no code is balanced by the teacher's most probable code
+        teacher = np.nan_to_num(np.asarray(soft_targets, dtype=np.float32)[rows])
+        keys = np.where(pd.isna(labels), np.asarray(ALL_CODES, dtype=object)[teacher.argmax(1)], labels)
+        balance = balance_weights(keys, sides)
+        soft = teacher
+    weight = corpus_weights[rows] * balance
     weight = weight / weight.mean()
     side = side_index(sides)
     params = {"epochs": epochs, "max_length": max_length, "batch_size": batch_size, "lr": lr, "seed": seed,
               "warmup": warmup, "weight_decay": weight_decay, "bf16": bool(bf16), "encoder": encoder.config(),
               "base": str(base if not hasattr(base, "to_dict") else base.to_dict())}
     ids_flat = np.concatenate([np.asarray(ids, dtype=np.int64) for ids, _ in encoded])
-    fingerprint = _fingerprint({"ids": ids_flat, "lengths": lengths, "allowed": allowed, "weight": weight,
-                                "side": side}, params)
+    arrays = {"ids": ids_flat, "lengths": lengths, "allowed": allowed, "weight": weight, "side": side}
+    if soft is not None:
+        arrays["soft"] = soft
+        params["distil"] = distil
+    fingerprint = _fingerprint(arrays, params)
 
     model = build_model(base, seed)
     masks = side_masks()
@@ -267,7 +294,8 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(bf16)):
                 logits = model(**inputs)
             loss = partial_label_loss(logits, torch.from_numpy(side[batch]), torch.from_numpy(allowed[batch]),
-                                      torch.from_numpy(weight[batch]).float(), masks)
+                                      torch.from_numpy(weight[batch]).float(), masks,
+                                      None if soft is None else torch.from_numpy(soft[batch]), distil)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
