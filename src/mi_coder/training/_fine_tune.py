@@ -234,7 +234,7 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
     side = side_index(sides)
     params = {"epochs": epochs, "max_length": max_length, "batch_size": batch_size, "lr": lr, "seed": seed,
               "warmup": warmup, "weight_decay": weight_decay, "bf16": bool(bf16), "encoder": encoder.config(),
-              "base": str(base if not hasattr(base, "to_dict") else base.to_dict())}
+              "base": str(base.to_dict()) if hasattr(base, "to_dict") else Path(base).name if base else None}
     ids_flat = np.concatenate([np.asarray(ids, dtype=np.int64) for ids, _ in encoded])
     arrays = {"ids": ids_flat, "lengths": lengths, "allowed": allowed, "weight": weight, "side": side}
     if soft is not None:
@@ -323,7 +323,8 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
               "wall_s_this_call": round(time.time() - started, 1)}
     (out_dir / "train.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     if export:
-        record["export"] = export_onnx(model, out_dir, encoder, quantize=quantize)
+        record["export"] = export_onnx(model, out_dir, encoder, quantize=quantize,
+                                       base=Path(base).name if isinstance(base, (str, Path)) else None)
     return record
 
 
@@ -336,7 +337,7 @@ def _has_fast_bf16() -> bool:
 
 
 def export_onnx(model: EncoderClassifier, out_dir, encoder: PairEncoder, quantize: bool = True,
-                opset: int = 17, optimize: bool = True) -> dict:
+                opset: int = 17, optimize: bool = True, base: str | None = None) -> dict:
     """Write model_fp32.onnx, model_int8.onnx (its int8 dynamic quantization), tokenizer.json and encoder.json.
 
     The graph is traced with eager attention, which onnxruntime's transformer optimizer fuses into its
@@ -386,11 +387,13 @@ def export_onnx(model: EncoderClassifier, out_dir, encoder: PairEncoder, quantiz
         files["model_int8.onnx"] = sha256_of(int8)
     encoder.tokenizer.save(str(out_dir / "tokenizer.json"))
     default = "model_int8.onnx" if quantize else "model_fp32.onnx"
-    return write_config(out_dir, encoder, files, default, {"fused_operators": fused, "opset": opset})
+    return write_config(out_dir, encoder, files, default,
+                        {"fused_operators": fused, "opset": opset, **({"base": base} if base else {})})
 
 
 def write_config(out_dir, encoder: PairEncoder, files: dict, default: str, extra: dict | None = None) -> dict:
-    """encoder.json: codes order, input recipe, each ONNX file's SHA-256 and which one serves by default."""
+    """encoder.json: codes order, input recipe, each ONNX file's SHA-256 and which one serves by default
+    (`extra` adds to it, and names another base model than all-MiniLM-L6-v2)."""
     config = {"format": FORMAT, "codes": list(ALL_CODES), "sides": {s: list(CODES[s]) for s in CODES},
               **encoder.config(), "tokenizer": "tokenizer.json",
               "inputs": ["input_ids", "attention_mask", "token_type_ids"], "output": "logits",
