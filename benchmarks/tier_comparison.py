@@ -1,15 +1,18 @@
-"""Both tiers on the same held-out fold, per domain, with the session scores: what picks the accurate tier.
+"""Tiers and encoders side by side on one held-out grouped fold, per domain, punctuated and unpunctuated, with
+the session scores: what decides which encoder the accurate tier ships (and the model card's teacher /
+student / fast table).
 
-    python benchmarks/tier_comparison.py --encoder RUN_DIR [--fold 0] [--weights 0 0.3 0.5 0.7 1]
+    python benchmarks/tier_comparison.py --fast RUN-work/fast_fold0_unpunctuated0.3.npz \
+        --encoder shipped=models/accurate --encoder student=RUN-work --encoder teacher=RUN-work/teacher
 
-The fast tier (the shipped recipe, `MICoder(session="whole")`, every shared corpus) is fitted on every
-grouped fold but `--fold` and codes that fold (`accurate_train.fast_fold`, cached in RUN_DIR/fast_fold<k>.npz);
-the encoder's held-out probabilities come from RUN_DIR/heldout_<tag>.npz, as `benchmarks/train_encoder.py
---holdout-fold k --out RUN_DIR` writes them, or from the encoder exported in RUN_DIR (`mi-coder train
---tier accurate` leaves it in its -work folder). The folds are `evaluate.fold_assignment`'s. Each mix weight w codes p ∝ fast^(1-w) · encoder^w (w = 0 is
-the fast tier, 1 the encoder alone) and is scored per domain, plus, over the fold's AnnoMI
-transcripts, Spearman of reflection-to-question and % open questions against the experts' codes
-and the AUC of R:Q for AnnoMI's high- vs low-quality sessions.
+`--fast` is the fast recipe's held-out cache of the fold (`mi-coder train --tier accurate -o RUN` leaves it in
+RUN-work; made and cached there if missing: fitted on the other folds with 30% of conversations
+unpunctuated, as the build does). Each `--encoder NAME=DIR` is an exported encoder folder (encoder.json and
+its ONNX file): its fold is coded as it is and unpunctuated (cached in --cache-dir), and scored alone and
+mixed as the tier serves it (`_accurate.tier_proba`: the per-side mix weight, then the rule that
+MI-inconsistent wording is no reflection). The folds are `evaluate.fold_assignment`'s. Session scores: over
+the fold's AnnoMI transcripts, Spearman of reflection-to-question and % open questions against the experts'
+codes, and the AUC of R:Q for AnnoMI's high- vs low-quality sessions.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from sklearn.metrics import roc_auc_score
 
 from mi_coder.training._accurate import fast_fold
 from mi_coder.codes import ALL_CODES, side_codes
-from mi_coder.coding import mix
 from mi_coder.training import CORPORA, read_corpora
 from mi_coder.training._evaluate import fold_assignment, headline, once_per_utterance, score
 from mi_coder.summary import summarize
@@ -57,41 +59,66 @@ def session_scores(frame: pd.DataFrame, proba: dict, rows: np.ndarray) -> dict:
     return out
 
 
+# (column, headline key) of the table: the domains the issues set targets on, and how MI-inconsistent speech reads
+COLUMNS = [("AnnoMI coarse-4", "annomi_coarse4_macro_f1"), ("client", "client_macro_f1"),
+           ("open/closed", "open_vs_closed_accuracy"), ("ESConv coarse-6", "esconv_coarse6_macro_f1"),
+           ("Welivita coarse-6", "welivita_coarse6_macro_f1"), ("Welivita affirm.", "welivita_affirmation_f1"),
+           ("Welivita advice", "welivita_advice_f1"), ("MIBot client", "mibot_silver_client_macro_f1"),
+           ("Reddit advice", "reddit_advice_f1"),
+           ("MI-incons. as refl.", "welivita_mi_inconsistent_as_reflection_share"),
+           ("low-q. false refl.", "annomi_low_quality_false_reflection_share")]
+SESSION = [("R:Q rho", "reflection_to_question_spearman"), ("%OQ rho", "pct_open_questions_spearman"),
+           ("R:Q AUC", "rq_auc_high_low")]
+
+
+def encoder_probabilities(frame, fold, k, folder: Path, cache_dir: Path) -> dict:
+    """An exported encoder's held-out probabilities of fold k, as they are and unpunctuated (cached)."""
+    from mi_coder.training._accurate import encoder_fold
+
+    config = json.loads((folder / "encoder.json").read_text())
+    sha = config["files"][config["model"]]
+    return encoder_fold(frame, fold, k, folder, sha, cache_dir / f"encoder_fold{k}_{sha[:12]}.npz")
+
+
 def main() -> None:
+    from mi_coder.training._accurate import MIX_WEIGHT, tier_proba
+    from mi_coder.training._corpora import UNPUNCTUATED, unpunctuated_conversations
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--encoder", type=Path, required=True, help="a train_encoder.py --holdout-fold run folder")
+    parser.add_argument("--fast", type=Path, required=True, help="the fast recipe's held-out cache of the fold")
+    parser.add_argument("--encoder", action="append", default=[], metavar="NAME=DIR",
+                        help="an exported encoder folder to score alone and mixed (repeatable)")
     parser.add_argument("--fold", type=int, default=0)
-    parser.add_argument("--encoder-file", default=None, help="heldout_<tag>.npz to read (default: the served one)")
-    parser.add_argument("--weights", type=float, nargs="+", default=[0.0, 0.3, 0.5, 0.7, 1.0])
+    parser.add_argument("--cache-dir", type=Path, default=None, help="where encoders' held-out codes are cached "
+                        "(default: beside --fast)")
     parser.add_argument("--data-dir")
-    parser.add_argument("--fast-only", action="store_true", help="only fit and cache the fast tier's fold")
+    parser.add_argument("--out", type=Path, default=None, help="also write the table as JSON here")
     args = parser.parse_args()
 
     frame = read_corpora(args.data_dir, CORPORA)
     fold = fold_assignment(frame, 5, 0)
     rows = fold == args.fold
-    fast = fast_fold(frame, fold, args.fold, args.encoder / f"fast_fold{args.fold}.npz")
-    if args.fast_only:
-        return
-    config = json.loads((args.encoder / "encoder.json").read_text())
-    name = args.encoder_file or "heldout_" + config["model"].removeprefix("model_").removesuffix(".onnx") + ".npz"
-    if (args.encoder / name).is_file():
-        encoder = {k: v for k, v in np.load(args.encoder / name).items() if k in ("counsellor", "client")}
-    else:
-        from mi_coder.training._accurate import encoder_fold
-
-        name = config["model"]
-        encoder = encoder_fold(frame, fold, args.fold, args.encoder, config["sha256"])
+    fast = fast_fold(frame, fold, args.fold, args.fast, learn=unpunctuated_conversations(frame, UNPUNCTUATED))
+    mixes = {"fast": (fast, 0.0)}  # name: (encoder probabilities, the encoder's share of the mix)
+    for spec in args.encoder:
+        name, _, folder = spec.partition("=")
+        encoder = encoder_probabilities(frame, fold, args.fold, Path(folder), args.cache_dir or args.fast.parent)
+        mixes[f"{name} alone"] = (encoder, 1.0)
+        mixes[f"{name} mixed"] = (encoder, MIX_WEIGHT)
     table = {}
-    for w in args.weights:
-        proba = mix(fast, encoder, w) if 0 < w < 1 else (fast if w == 0 else encoder)
-        proba = {side: np.where(rows[:, None], p, np.nan) for side, p in proba.items()}
-        table[f"w={w:g}"] = {**headline(score(frame, proba)), **session_scores(frame, proba, rows)}
-    result = pd.DataFrame(table)
-    print(f"fold {args.fold} of 5 (grouped), fast tier vs encoder {args.encoder.name}/{name}; "
-          "w is the encoder's share of the log-linear mix")
+    for name, (encoder, weight) in mixes.items():
+        for label, shown in (("", None), (" unpunct.", "unpunctuated")):
+            proba = tier_proba(fast, encoder, weight, frame, shown)
+            proba = {side: np.where(rows[:, None], p, np.nan) for side, p in proba.items()}
+            results = score(frame, proba)
+            flat = {key: value for key, value in results.items() if isinstance(value, (int, float))}
+            table[name + label] = {**flat, **headline(results), **session_scores(frame, proba, rows)}
+    result = pd.DataFrame({name: {column: scores.get(key) for column, key in COLUMNS + SESSION}
+                           for name, scores in table.items()}).T
+    print(f"fold {args.fold} of 5 (grouped); 'mixed' is the accurate tier as served, 'alone' the encoder by itself")
     print(result.to_string(float_format=lambda v: f"{v:.3f}"))
-    (args.encoder / f"tier_comparison_fold{args.fold}.json").write_text(json.dumps(table, indent=2))
+    if args.out:
+        args.out.write_text(json.dumps(table, indent=2, default=float))
 
 
 if __name__ == "__main__":

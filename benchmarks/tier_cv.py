@@ -4,7 +4,7 @@
 
 RUN_k holds fold k's held-out probabilities of both tiers (NaN outside fold k), from the per-fold commands:
 
-- the fast tier, fast_fold<k>.npz: `python benchmarks/tier_comparison.py --encoder RUN_k --fold k --fast-only`
+- the fast tier, fast_fold<k>.npz: `python benchmarks/tier_comparison.py --fast RUN_k/fast_fold<k>.npz --fold k`
   (the shipped fast recipe fitted on the other four folds);
 - the encoder, heldout_int8.npz (and heldout_fp32.npz where the fp32 file was scored too):
   `python benchmarks/train_encoder.py --holdout-fold k --out RUN_k --epochs 2 --max-length 48 --lr 1e-4
