@@ -51,9 +51,9 @@ def main() -> None:
 
     frame = read_corpora(args.data_dir, tuple(args.corpora.split(",")))
     if args.oof:
-        proba = view(load_held_out(args.oof), args.view)
-        if args.encoder:
-            proba = tier_proba(load_held_out(args.oof), load_held_out(args.encoder), MIX_WEIGHT, frame, args.view)
+        held_out = load_held_out(args.oof)
+        proba = (tier_proba(held_out, load_held_out(args.encoder), MIX_WEIGHT, frame, args.view) if args.encoder
+                 else view(held_out, args.view))
     else:
         proba = cross_validate(frame, n_splits=args.folds)
     held = ~np.isnan(proba["counsellor"]).all(axis=1) | ~np.isnan(proba["client"]).all(axis=1)

@@ -94,4 +94,3 @@ def test_the_shipped_model_reports_every_domain_it_learnt_from():
                 "reddit_advice": "reddit_advice_f1"}
     for corpus in info["licences"]["corpora"]:
         assert 0 < flat[expected[corpus]] <= 1, corpus
-

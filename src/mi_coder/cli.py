@@ -387,7 +387,7 @@ def _train_accurate(args) -> None:
     from .coding._modelio import trust_model
 
     try:
-        from .training._accurate import EPOCHS, build_accurate
+        from .training._accurate import EPOCHS, build_accurate, work_folder
         from .training._distil import teacher_folder
     except ImportError as exc:
         raise InputError(f"the accurate tier trains with torch: pip install 'mi_coder[train]' ({exc.name} is "
@@ -396,7 +396,7 @@ def _train_accurate(args) -> None:
     teacher = None
     if args.teacher is not None:
         try:
-            teacher = teacher_folder(args.teacher, output.with_name(output.name + "-work"))
+            teacher = teacher_folder(args.teacher, work_folder(output))
         except ValueError as exc:
             raise InputError(str(exc)) from None
     frame = _training_frame(args)

@@ -25,7 +25,7 @@ from ..io._columns import MODEL_COLUMN, SIDE_COLUMN, TRANSCRIPT_COLUMN, Layout
 from ..errors import InputError
 from ._features import ContextFeatures, LinearFeaturizer, without_context
 from ._classifiers import CodeOrderClassifier, HierarchicalClassifier
-from ._phrases import confronting, directing
+from ._phrases import mi_inconsistent
 
 UTTERANCE_COLUMNS = ("text", "side", "transcript")
 FEATURIZE_ROWS = 10_000  # rows featurized at once by code_frame (whole transcripts): bounds memory
@@ -341,10 +341,9 @@ def no_mi_inconsistent_reflections(proba: dict, X: pd.DataFrame) -> dict:
     rows = np.flatnonzero(~np.isnan(proba[COUNSELLOR][:, 0]))
     if not len(rows):
         return proba
-    texts = X["text"].to_numpy()[rows]
-    confronts = confronting(texts)
+    confronts, directs = mi_inconsistent(X["text"].to_numpy()[rows])
     p = proba[COUNSELLOR]
-    for hit, code in ((rows[confronts], "confront"), (rows[directing(texts) & ~confronts], "advice")):
+    for hit, code in ((rows[confronts], "confront"), (rows[directs & ~confronts], "advice")):
         if len(hit):
             p[hit, COUNSELLOR_CODES.index(code)] += p[np.ix_(hit, REFLECTIONS)].sum(axis=1)
             p[np.ix_(hit, REFLECTIONS)] = 0.0

@@ -186,9 +186,24 @@ def phrase_hits(texts, cues) -> dict[str, np.ndarray]:
     again (the cue matcher counts the same phrases on spaCy tokens while coding; on AnnoMI's utterances
     the two differ on 6, disfluencies such as "could--" that spaCy keeps as one token).
     """
-    lowered = [str(t).lower().replace("\u2019", "'") for t in texts]
-    return {cue: np.fromiter((bool(_phrase_pattern(cue).search(t)) for t in lowered), dtype=bool, count=len(lowered))
-            for cue in cues}
+    lowered = _lowered(texts)
+    return {cue: _found(_phrase_pattern(cue), lowered) for cue in cues}
+
+
+def _lowered(texts) -> list[str]:
+    return [str(t).lower().replace("\u2019", "'") for t in texts]
+
+
+def _found(pattern: re.Pattern, lowered: list[str]) -> np.ndarray:
+    return np.fromiter((bool(pattern.search(t)) for t in lowered), dtype=bool, count=len(lowered))
+
+
+def mi_inconsistent(texts) -> tuple[np.ndarray, np.ndarray]:
+    """(confronting, directing) for each text, from one pass over the lowered texts: what the coder reads
+    of every counsellor utterance it codes (`confronting` and `directing` say what each means)."""
+    lowered = _lowered(texts)
+    hits = {cue: _found(_phrase_pattern(cue), lowered) for cue in ("confront", "directing", "reflect_stem")}
+    return hits["confront"], (hits["directing"] | _found(_IMPERATIVE, lowered)) & ~hits["reflect_stem"]
 
 
 def confronting(texts) -> np.ndarray:
@@ -201,7 +216,4 @@ def directing(texts) -> np.ndarray:
     """True for each text that warns or directs in so many words (DIRECTING, or a sentence opening with an
     imperative verb) and has no reflective stem ("it sounds like you need to…"): MITI's Persuade, which
     the coder codes as advice, never as a reflection."""
-    hits = phrase_hits(texts, ("directing", "reflect_stem"))
-    lowered = [str(t).lower().replace("\u2019", "'") for t in texts]
-    imperative = np.fromiter((bool(_IMPERATIVE.search(t)) for t in lowered), dtype=bool, count=len(lowered))
-    return (hits["directing"] | imperative) & ~hits["reflect_stem"]
+    return mi_inconsistent(texts)[1]

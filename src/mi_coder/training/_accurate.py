@@ -145,6 +145,12 @@ def tier_manifest(frame: pd.DataFrame, fold: np.ndarray, k: int, fast: dict, enc
     }
 
 
+def work_folder(out_dir) -> Path:
+    """Where a build of `out_dir` trains and caches (checkpoints, the teacher, held-out codes): OUT-work."""
+    out_dir = Path(out_dir)
+    return out_dir.with_name(out_dir.name + "-work")
+
+
 def build_accurate(frame: pd.DataFrame, out_dir, fast_model=None, work_dir=None, epochs: int = EPOCHS,
                    max_length: int = MAX_LENGTH, weight: float | dict = MIX_WEIGHT, k: int = HOLDOUT_FOLD,
                    subsample: dict | None = None, progress=None, lr: float = LEARNING_RATE,
@@ -162,7 +168,7 @@ def build_accurate(frame: pd.DataFrame, out_dir, fast_model=None, work_dir=None,
     from ..coding._modelio import default_model_path, read_manifest
 
     out_dir = Path(out_dir)
-    work_dir = Path(work_dir) if work_dir else out_dir.with_name(out_dir.name + "-work")
+    work_dir = Path(work_dir) if work_dir else work_folder(out_dir)
     fold = fold_assignment(frame, 5, 0)
     rows = training_rows(frame, fold, k, subsample)
     learn = unpunctuated_conversations(frame, unpunctuated) if unpunctuated else frame

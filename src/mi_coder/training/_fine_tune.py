@@ -194,14 +194,15 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
     out_dir.mkdir(parents=True, exist_ok=True)
     if bf16 is None:
         bf16 = _has_fast_bf16()
-    tokenizer = tokenizer if tokenizer is not None else load_tokenizer(
-        None if base is None or not isinstance(base, (str, Path)) else Path(base) / "tokenizer.json")
+    folder = Path(base) if isinstance(base, (str, Path)) else None  # None: MiniLM, or a random config (tests)
+    tokenizer = tokenizer if tokenizer is not None else load_tokenizer(folder and folder / "tokenizer.json")
     encoder = PairEncoder(tokenizer, max_length=max_length, next_tokens=next_tokens, tail_tokens=tail_tokens)
 
     codes = frame["code"].to_numpy(dtype=object)
     present = frame["text"].fillna("").astype(str).str.strip().ne("").to_numpy()
-    taught = None if soft_targets is None else ~np.isnan(np.asarray(soft_targets, dtype=float)).any(axis=1)
-    usable = (pd.notna(codes) | (False if taught is None else taught)) & present
+    teacher = None if soft_targets is None else np.asarray(soft_targets, dtype=np.float32)
+    labelled = pd.notna(codes) if teacher is None else pd.notna(codes) | ~np.isnan(teacher).any(axis=1)
+    usable = labelled & present
     rows = np.arange(len(frame)) if train_rows is None else np.asarray(train_rows)
     if rows.dtype == bool:
         rows = np.flatnonzero(rows)
@@ -221,20 +222,19 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
                              frame["conversation"].to_numpy(dtype=object), rows)
     lengths = np.array([len(ids) for ids, _ in encoded])
     allowed = label_targets(labels, sides)
-    if soft_targets is None:
+    if teacher is None:
         balance = balance_weights(labels, sides)
         soft = None
     else:  # a row with no code is balanced by the teacher's most probable code
-        teacher = np.nan_to_num(np.asarray(soft_targets, dtype=np.float32)[rows])
-        keys = np.where(pd.isna(labels), np.asarray(ALL_CODES, dtype=object)[teacher.argmax(1)], labels)
+        soft = np.nan_to_num(teacher[rows])
+        keys = np.where(pd.isna(labels), np.asarray(ALL_CODES, dtype=object)[soft.argmax(1)], labels)
         balance = balance_weights(keys, sides)
-        soft = teacher
     weight = corpus_weights[rows] * balance
     weight = weight / weight.mean()
     side = side_index(sides)
     params = {"epochs": epochs, "max_length": max_length, "batch_size": batch_size, "lr": lr, "seed": seed,
               "warmup": warmup, "weight_decay": weight_decay, "bf16": bool(bf16), "encoder": encoder.config(),
-              "base": str(base.to_dict()) if hasattr(base, "to_dict") else Path(base).name if base else None}
+              "base": str(base.to_dict()) if hasattr(base, "to_dict") else folder and folder.name}
     ids_flat = np.concatenate([np.asarray(ids, dtype=np.int64) for ids, _ in encoded])
     arrays = {"ids": ids_flat, "lengths": lengths, "allowed": allowed, "weight": weight, "side": side}
     if soft is not None:
@@ -323,8 +323,7 @@ def train_encoder(frame: pd.DataFrame, out_dir, train_rows=None, epochs: int = 2
               "wall_s_this_call": round(time.time() - started, 1)}
     (out_dir / "train.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     if export:
-        record["export"] = export_onnx(model, out_dir, encoder, quantize=quantize,
-                                       base=Path(base).name if isinstance(base, (str, Path)) else None)
+        record["export"] = export_onnx(model, out_dir, encoder, quantize=quantize, base=folder and folder.name)
     return record
 
 
