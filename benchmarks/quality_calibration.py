@@ -39,7 +39,8 @@ from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES, side_codes
 from mi_coder.training import read_corpora
 from mi_coder.training._corpora import SHIPPED_CORPORA
 from mi_coder.training._evaluate import load_held_out, save_held_out, view
-from mi_coder.summary._quality import WINDOWS, probability, quality_columns, window_counts
+from mi_coder.summary._quality import COUNTS, REFLECTED, WINDOWS, probability, quality_columns, window_counts
+from mi_coder.summary._sequence import reflected_change_talk
 from mi_coder.training import fit_session_quality
 
 CODES = list(COUNSELLOR_CODES + CLIENT_CODES)
@@ -81,8 +82,8 @@ def main() -> None:
     sequences = pd.Series(predicted[labelled.index], index=labelled.index).groupby(labelled["conversation"]).agg(list)
     whole = {k: len(v) for k, v in sequences.items()}
     test = window_counts(sequences.to_dict(), WINDOWS)
-    full = pd.DataFrame([{"transcript": k, "length": "whole", **pd.Series(v).value_counts().reindex(CODES, fill_value=0)}
-                         for k, v in sequences.items()])
+    full = pd.DataFrame([{"transcript": k, "length": "whole", **pd.Series(v).value_counts().reindex(CODES, fill_value=0),
+                          REFLECTED: int(reflected_change_talk(v, np.zeros(len(v))).sum())} for k, v in sequences.items()])
     test = pd.concat([test, full], ignore_index=True)
     test["good"] = test["transcript"].map(good).to_numpy()
     test[["raw", "calibrated"]] = np.nan
@@ -92,7 +93,7 @@ def main() -> None:
         rows = frame.index.isin(labelled.index[labelled["conversation"].isin(keep)])
         model = fit_session_quality(frame[rows].reset_index(drop=True), {s: p[rows] for s, p in fit_on.items()})
         mine = test["transcript"].isin(per.index[test_idx]).to_numpy()
-        counts = test.loc[mine, CODES].set_axis(test.index[mine].astype(str))
+        counts = test.loc[mine, list(COUNTS)].set_axis(test.index[mine].astype(str))
         test.loc[mine, "raw"] = probability(counts.to_numpy(), model)
         test.loc[mine, "calibrated"] = quality_columns(counts, model, n_draws=10)["mi_quality_probability"].to_numpy()
 

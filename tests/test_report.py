@@ -124,6 +124,9 @@ def test_report_shows_empty_and_too_few_scores_as_such(tmp_path, capsys):
     row = re.search(r"<tr><td>% open questions</td>.*?</tr>", detail, re.S).group(0)
     assert "too few to tell (n = 1)" in row and "likely" not in row and "class='good'" not in row
     assert "no questions asked" in text[text.index("Transcript no-questions"):text.index("Transcript no-client")]
+    reflected = re.search(r"<tr><td>% change talk reflected</td>.*?</tr>", detail, re.S).group(0)
+    assert "100%" in reflected and "4 of 4 change-talk utterances answered with a reflection" in reflected
+    assert "no change talk" in text[text.index("Transcript no-client"):]
     people = text[text.index("Counsellors over sessions"):text.index("Transcript normal")]
     assert "fill='white'" in people and "missing point is an empty score" in people  # too few: hollow
 
@@ -131,6 +134,7 @@ def test_report_shows_empty_and_too_few_scores_as_such(tmp_path, capsys):
     out = capsys.readouterr().out
     assert re.search(r"% open questions\s+100%\s+too few to tell \(n = 1\)\s*\n", out)  # no band beside it
     assert re.search(r"reflections : questions\s+–\s+no questions asked", out)
+    assert re.search(r"% change talk reflected\s+100%\s+too few to tell \(n = 4\)\s*\n", out)
     assert re.search(r"P\(good MI session\)\s+–\s+too short to judge \(1 counsellor utterances; needs \d+\)", out)
 
 

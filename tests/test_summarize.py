@@ -125,3 +125,16 @@ def test_one_rule_says_when_a_score_can_be_read_in_the_table_too():
     assert s.loc["a", "pct_change_talk_note"] == "no change or sustain talk"
     printed = format_summary(s.reset_index())
     assert "too few to tell (n = 2)" in printed
+
+
+def test_change_talk_reflected_reads_the_next_coded_utterance_of_the_same_transcript():
+    # t1 and t2 interleave; a blank row between change talk and a reflection is skipped, not read as the reply
+    frame = pd.DataFrame({
+        "transcript_id": ["t1", "t2", "t1", "t1", "t2", "t1", "t1", "t1", "t1"],
+        "mi_code": ["change_talk", "change_talk", "", "simple_reflection", "open_question",
+                    "change_talk", "open_question", "change_talk", "complex_reflection"]})
+    s = summarize(frame).set_index("transcript_id")
+    assert s.loc["t1", "change_talk_reflected"] == 2 and s.loc["t1", "pct_change_talk_reflected"] == pytest.approx(2 / 3)
+    assert s.loc["t2", "change_talk_reflected"] == 0 and s.loc["t2", "pct_change_talk_reflected"] == 0
+    none = summarize(coded("t3", ["sustain_talk", "simple_reflection"])).iloc[0]
+    assert math.isnan(none["pct_change_talk_reflected"]) and none["pct_change_talk_reflected_note"] == "no change talk"

@@ -15,6 +15,7 @@ LABELS = {
     "pct_complex_reflections": "% complex reflections",
     "pct_open_questions": "% open questions",
     "pct_change_talk": "% change talk",
+    "pct_change_talk_reflected": "% change talk reflected",
     "pct_mi_adherent": "% MI-adherent",
     "mi_quality_probability": "P(good MI session)",
 }
@@ -26,6 +27,7 @@ EVIDENCE_WORDS = {
     "pct_open_questions": "% open questions", "reflection_rate": "reflections", "question_rate": "questions",
     "affirmation_rate": "affirmations", "advice_rate": "advice", "confront_rate": "confrontations",
     "information_rate": "information", "pct_change_talk": "% change talk",
+    "pct_change_talk_reflected": "% change talk reflected",
 }
 
 
@@ -78,7 +80,7 @@ def format_summary(summary: pd.DataFrame) -> str:
     for _, row in summary.iterrows():
         lines = [f"{key} {row[key]}: {int(row['n_utterances'])} utterances"]
         table = [("score", "value", "90% interval", "band")]
-        for name in list(SCORES) + ["pct_mi_adherent", "mi_quality_probability"]:
+        for name in list(SCORES) + ["pct_change_talk_reflected", "pct_mi_adherent", "mi_quality_probability"]:
             if name not in row.index:
                 continue
             percent = name != "reflection_to_question"

@@ -107,6 +107,14 @@ def _scores_table(row) -> str:
                      f"{int(row['mi_non_adherent'])} non-adherent utterances "
                      f"({int(row['advice_without_permission'])} advice without permission, "
                      f"{int(row.get('confront', 0))} confrontations){few}</td></tr>")
+    if "pct_change_talk_reflected" in row:
+        state, words = evidence(row, "pct_change_talk_reflected")
+        note = (f"{int(row['change_talk_reflected'])} of {int(row['change_talk'])} change-talk utterances answered "
+                f"with a reflection" if state != "empty" else html.escape(words))
+        few = f" <span class='few'>({html.escape(words)})</span>" if state == "few" else ""
+        parts.append(f"<tr><td>{LABELS['pct_change_talk_reflected']}</td><td class='num'>"
+                     f"{number(row['pct_change_talk_reflected'], True)}</td><td colspan='3' class='note'>{note}{few}"
+                     f"</td></tr>")
     parts.append("</table>")
     return "".join(parts)
 

@@ -2,7 +2,8 @@
 
 A logistic regression on MITI-grounded evidence of a transcript (`EVIDENCE`: reflection-to-question
 ratio, % complex reflections, % open questions, the rates of reflections, questions, affirmations,
-advice, confrontation and information per counsellor utterance, % change talk), trained on AnnoMI's
+advice, confrontation and information per counsellor utterance, % change talk, % change talk reflected), trained
+on AnnoMI's
 high/low-quality labels over *held-out* coded transcripts, so it learns from codes as noisy as
 the coder's. These carry across registers (a chat and a spoken session are judged by the same
 ratios) where AnnoMI's exact code mix does not; models fitted before read the code shares they name. Stored as plain JSON in the model's manifest (nothing to unpickle). Its interval
@@ -27,11 +28,14 @@ import pandas as pd
 
 from ..codes import CLIENT_CODES, COUNSELLOR_CODES
 
-SHARES = tuple(f"share_{c}" for c in COUNSELLOR_CODES + CLIENT_CODES)  # what models before 0.3 read
+CODE_COUNTS = COUNSELLOR_CODES + CLIENT_CODES
+SHARES = tuple(f"share_{c}" for c in CODE_COUNTS)  # what models before 0.3 read
+REFLECTED = "change_talk_reflected"  # a count beside the codes' that reads their order (`summary._sequence`)
+COUNTS = CODE_COUNTS + (REFLECTED,)  # the count columns evidence is made of
 # The evidence a model fits on (`evidence`): MITI 4.2.1's summary scores and behaviour rates, smoothed.
 EVIDENCE = ("log_reflection_to_question", "pct_complex_reflections", "pct_open_questions", "reflection_rate",
             "question_rate", "affirmation_rate", "advice_rate", "confront_rate", "information_rate",
-            "pct_change_talk")
+            "pct_change_talk", "pct_change_talk_reflected")
 WINDOWS = (4, 6, 10, 20, 40)  # utterances: the short-chat lengths the estimate is calibrated and checked on
 CLIP = 3.0  # standard deviations: how far a share may stand from AnnoMI's mean
 MIN_AUC = 0.70  # the held-out discrimination a length needs before the estimate is shown
@@ -47,13 +51,15 @@ MIN_COUNSELLOR = 10
 
 
 def evidence(counts, names=EVIDENCE) -> np.ndarray:
-    """(n, len(names)) the named evidence of rows of code counts (columns in COUNSELLOR_CODES + CLIENT_CODES order).
+    """(n, len(names)) the named evidence of rows of counts (columns in `COUNTS` order; without the last,
+    `change_talk_reflected`, evidence that reads it cannot be named).
 
     Ratios are smoothed (half a count each way) so that a short session's get no infinities; names
     starting `share_` are a code's share of its side's utterances (the evidence of older models).
     """
-    counts = np.asarray(counts, dtype=float).reshape(-1, len(SHARES))
-    c = {code: counts[:, i] for i, code in enumerate(COUNSELLOR_CODES + CLIENT_CODES)}
+    counts = np.asarray(counts, dtype=float)
+    counts = counts.reshape(-1, counts.shape[-1] if counts.ndim and counts.shape[-1] == len(COUNTS) else len(SHARES))
+    c = {code: counts[:, i] for i, code in enumerate(COUNTS[:counts.shape[1]])}
     n = np.maximum(counts[:, :len(COUNSELLOR_CODES)].sum(axis=1), 1)
     r = c["simple_reflection"] + c["complex_reflection"]
     q = c["open_question"] + c["closed_question"]
@@ -65,15 +71,24 @@ def evidence(counts, names=EVIDENCE) -> np.ndarray:
         "advice_rate": c["advice"] / n, "confront_rate": c["confront"] / n, "information_rate": c["information"] / n,
         "pct_change_talk": (c["change_talk"] + 0.5) / (c["change_talk"] + c["sustain_talk"] + 1),
     }
+    if REFLECTED in c:
+        table["pct_change_talk_reflected"] = (c[REFLECTED] + 0.5) / (c["change_talk"] + 1)
     out = np.zeros((len(counts), len(names)))
     share = None
     for j, name in enumerate(names):
         if name.startswith("share_"):
-            share = shares(counts) if share is None else share
+            share = shares(counts[:, :len(SHARES)]) if share is None else share
             out[:, j] = share[:, SHARES.index(name)]
-        else:
+        elif name in table:
             out[:, j] = table[name]
+        else:
+            raise ValueError(f"evidence {name!r} needs the {REFLECTED!r} count beside the codes' counts")
     return out
+
+
+def count_matrix(table: pd.DataFrame) -> np.ndarray:
+    """A table's counts as `evidence` reads them: the codes' columns, and `change_talk_reflected` where it has one."""
+    return table[list(COUNTS if REFLECTED in table.columns else CODE_COUNTS)].to_numpy(dtype=float)
 
 
 def shares(counts) -> np.ndarray:
@@ -87,27 +102,33 @@ def shares(counts) -> np.ndarray:
 
 
 def window_counts(sequences, lengths=WINDOWS) -> pd.DataFrame:
-    """Code counts of consecutive, non-overlapping windows of each transcript's coded utterances.
+    """Counts (`COUNTS`) of consecutive, non-overlapping windows of each transcript's coded utterances.
 
     `sequences` maps a transcript key to its codes in order; one row per window with `transcript`
-    (the key) and `length` (utterances), then one count column per code.
+    (the key) and `length` (utterances), then one count column per code and `change_talk_reflected`
+    (read within the window).
     """
-    codes = list(COUNSELLOR_CODES + CLIENT_CODES)
+    from ._sequence import reflected_change_talk
+
+    codes = list(CODE_COUNTS)
     rows = []
     for key, sequence in sequences.items():
         sequence = [c for c in sequence if c in codes]
         for length in lengths:
             for start in range(0, len(sequence) - length + 1, length):
-                window = pd.Series(sequence[start:start + length]).value_counts()
-                rows.append({"transcript": key, "length": length, **{c: int(window.get(c, 0)) for c in codes}})
-    return pd.DataFrame(rows, columns=["transcript", "length"] + codes)
+                part = sequence[start:start + length]
+                window = pd.Series(part).value_counts()
+                rows.append({"transcript": key, "length": length, **{c: int(window.get(c, 0)) for c in codes},
+                             REFLECTED: int(reflected_change_talk(part, np.zeros(len(part))).sum())})
+    return pd.DataFrame(rows, columns=["transcript", "length"] + list(COUNTS))
 
 
 def fit_quality(counts: pd.DataFrame, good, groups, C: float = 0.3, folds: int = 5, seed: int = 0,
                 windows: pd.DataFrame | None = None) -> dict:
     """The quality model as JSON, with its transcript-grouped cross-validated AUC.
 
-    `counts` has one column per code (held-out predicted counts per transcript), `good` is True
+    `counts` has one column per code (held-out predicted counts per transcript), and `change_talk_reflected`
+    (without it the evidence that reads it is left out of the model), `good` is True
     for a high-quality transcript, `groups` keeps annotated copies of one transcript together.
     With `windows` (`window_counts` of the same transcripts, `transcript` = a row label of
     `counts`), each fold's model also scores its held-out transcripts' windows, and the length
@@ -118,13 +139,14 @@ def fit_quality(counts: pd.DataFrame, good, groups, C: float = 0.3, folds: int =
     from sklearn.model_selection import StratifiedGroupKFold
     from sklearn.preprocessing import StandardScaler
 
-    X = evidence(counts[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy())
+    features = [name for name in EVIDENCE if REFLECTED in counts.columns or name != "pct_change_talk_reflected"]
+    X = evidence(count_matrix(counts), features)
     good = np.asarray(good, dtype=bool)
     held = np.zeros(len(good))
     if windows is not None:
         position = {key: i for i, key in enumerate(counts.index)}
         owner = windows["transcript"].map(position).to_numpy()
-        W = evidence(windows[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy())
+        W = evidence(count_matrix(windows), features)
         held_windows = np.full(len(windows), np.nan)
     for train, test in StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(X, good, groups):
         scaler = StandardScaler().fit(X[train])
@@ -135,12 +157,12 @@ def fit_quality(counts: pd.DataFrame, good, groups, C: float = 0.3, folds: int =
             held_windows[mine] = model.predict_proba(scaler.transform(W[mine]))[:, 1]
     scaler = StandardScaler().fit(X)
     model = LogisticRegression(C=C, max_iter=2000).fit(scaler.transform(X), good)
-    out = {"features": list(EVIDENCE), "mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
+    out = {"features": features, "mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
            "coef": model.coef_[0].tolist(), "intercept": float(model.intercept_[0]), "C": C,
            "evaluation": {"auc": float(roc_auc_score(good, held)), "transcripts": int(len(good)),
                           "good": int(good.sum()), "folds": folds}}
     if windows is not None:
-        values = counts[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy(dtype=float)
+        values = counts[list(CODE_COUNTS)].to_numpy(dtype=float)
         n = np.concatenate([values[:, :len(COUNSELLOR_CODES)].sum(axis=1),
                             windows[list(COUNSELLOR_CODES)].to_numpy().sum(axis=1)])
         out["length"] = fit_length(np.concatenate([held, held_windows]), n, np.concatenate([good, good[owner]]),
@@ -267,7 +289,7 @@ def quality_columns(counts: pd.DataFrame, model: dict, level: float = 0.90, n_dr
     length = model.get("length") or LENGTH_FALLBACK
     base = length["base"]
     minimum = min(length["min_counsellor"], MIN_COUNSELLOR)
-    values = counts[list(COUNSELLOR_CODES + CLIENT_CODES)].to_numpy(dtype=float)
+    values = count_matrix(counts)
     n_counsellor = values[:, :len(COUNSELLOR_CODES)].sum(axis=1)
     z = standardized(values, model)
     point = at_prior(shrink(probability(values, model, z), n_counsellor, length), base, prior)
@@ -282,9 +304,13 @@ def quality_columns(counts: pd.DataFrame, model: dict, level: float = 0.90, n_dr
             continue
         rng = np.random.default_rng([seed, zlib.crc32(str(key).encode("utf-8"))])
         draws = np.zeros((n_draws, len(row)))
-        for cols in (slice(0, len(COUNSELLOR_CODES)), slice(len(COUNSELLOR_CODES), None)):
+        for cols in (slice(0, len(COUNSELLOR_CODES)), slice(len(COUNSELLOR_CODES), len(CODE_COUNTS))):
             if row[cols].sum() > 0:
                 draws[:, cols] = rng.dirichlet(row[cols] + 0.5, size=n_draws) * row[cols].sum()
+        if len(row) > len(CODE_COUNTS):  # reflected change talk: a share of the drawn change talk
+            talk, reflected = row[CODE_COUNTS.index("change_talk")], row[-1]
+            draws[:, -1] = draws[:, CODE_COUNTS.index("change_talk")] * rng.beta(reflected + 0.5, talk - reflected + 0.5,
+                                                                                  size=n_draws)
         p = at_prior(shrink(probability(draws, model), n_counsellor[i], length), base, prior)
         # the draws smooth a short session's counts toward even shares; the interval always holds the estimate
         low[i], high[i] = min(np.quantile(p, tail), point[i]), max(np.quantile(p, 1 - tail), point[i])

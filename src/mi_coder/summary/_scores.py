@@ -54,10 +54,11 @@ EMPTY = {  # why a score is empty (its denominator is zero), in a supervisor's w
     "pct_complex_reflections": "no reflections",
     "pct_open_questions": "no questions asked",
     "pct_change_talk": "no change or sustain talk",
+    "pct_change_talk_reflected": "no change talk",
     "pct_mi_adherent": "no MI-adherent or non-adherent utterances",
 }
 DENOMINATORS = {name: den for name, (_, den, _, _) in SCORES.items()} | {
-    "pct_mi_adherent": ("mi_adherent", "mi_non_adherent")}
+    "pct_change_talk_reflected": ("change_talk",), "pct_mi_adherent": ("mi_adherent", "mi_non_adherent")}
 
 
 def evidence(row: pd.Series, name: str) -> tuple[str, str]:

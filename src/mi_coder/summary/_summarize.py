@@ -12,8 +12,9 @@ import pandas as pd
 from ..codes import ALL_CODES, COUNSELLOR, COUNSELLOR_CODES
 from ..io._columns import MODEL_COLUMN, TEXT_FALLBACK_NAMES, TEXT_NAMES, Layout, find_one, row_name
 from ..errors import InputError, cli_words, option
-from ._quality import check_prior
+from ._quality import REFLECTED, check_prior
 from ._scores import BANDS, SCORES, band, ratio, readable, scores_from_counts  # noqa: F401 (re-exported)
+from ._sequence import reflected_counts
 
 
 def model_info(model: dict | str | None, coded: pd.DataFrame | None = None, source: str = "input") -> dict | None:
@@ -90,7 +91,8 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
               speaker_col: str | None = None, counsellor_values=None, client_values=None,
               layout: Layout | None = None, independent: bool | None = None,
               quality_prior: float = 0.5, progress=None) -> pd.DataFrame:
-    """One row per transcript: the count of every code, then the contract's summary scores.
+    """One row per transcript: the count of every code, then the contract's summary scores, and the change talk
+    the counsellor's next utterance reflects (`change_talk_reflected`, `pct_change_talk_reflected`).
 
     `coded` is what `MICoder.code_frame` returns (or any table with a code column); the column
     options are `code_frame`'s. Without a transcript column the whole table is one transcript,
@@ -136,6 +138,9 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     counts.index = pd.Index(counts.index.astype(str), name=name)
     counts.columns = list(counts.columns)
     summary = pd.concat([counts, scores_from_counts(counts)], axis=1)
+    reflected = reflected_counts(codes.to_numpy(), keys.astype(str).to_numpy(), counts.index)
+    summary[REFLECTED] = reflected
+    summary["pct_change_talk_reflected"] = ratio(reflected, counts["change_talk"])
     step(STAGES[0])
     if layout.text is not None:
         turns = layout.conversations(coded) if layout.independent else None  # a reply asks no permission for the next
@@ -156,8 +161,9 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
     step(STAGES[2])
     if info.get("quality"):
         from ._quality import quality_columns
-        summary = pd.concat([summary, quality_columns(counts, info["quality"], prior=quality_prior)], axis=1)
-    summary = readable(summary, list(SCORES) + ["pct_mi_adherent"])  # one rule with the print and the report
+        summary = pd.concat([summary, quality_columns(counts.assign(**{REFLECTED: reflected}), info["quality"],
+                                                      prior=quality_prior)], axis=1)
+    summary = readable(summary, list(SCORES) + ["pct_change_talk_reflected", "pct_mi_adherent"])  # one rule with the print and the report
     summary.insert(0, "n_utterances", keys.groupby(keys, sort=False).size().reindex(counts.index).to_numpy())
     summary = summary.reset_index()
     if layout.transcript is not None:  # the user's ids as they were (integers stay integers, for merging)

@@ -57,7 +57,8 @@ def fit_session_quality(frame: pd.DataFrame, proba: dict, folds: int = 5) -> dic
     None when either label has fewer transcripts than `folds` (nothing to learn or to check).
     """
     from ..codes import ALL_CODES, side_codes
-    from ..summary._quality import fit_quality, window_counts
+    from ..summary._quality import REFLECTED, fit_quality, window_counts
+    from ..summary._sequence import reflected_counts
 
     predicted = side_codes(proba, frame["side"].to_numpy())
     labelled = frame[frame["mi_quality"].isin(["high", "low"])]
@@ -65,6 +66,7 @@ def fit_session_quality(frame: pd.DataFrame, proba: dict, folds: int = 5) -> dic
     labelled = labelled[labelled["conversation"] == first]
     counts = pd.crosstab(labelled["conversation"], predicted[labelled.index]).reindex(
         columns=list(ALL_CODES), fill_value=0)
+    counts[REFLECTED] = reflected_counts(predicted[labelled.index], labelled["conversation"].to_numpy(), counts.index)
     per = labelled.groupby("conversation")[["mi_quality", "group"]].first().reindex(counts.index)
     good = per["mi_quality"].eq("high").to_numpy()
     if min(good.sum(), (~good).sum()) < folds:
