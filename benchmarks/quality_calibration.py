@@ -82,8 +82,10 @@ def main() -> None:
     sequences = pd.Series(predicted[labelled.index], index=labelled.index).groupby(labelled["conversation"]).agg(list)
     whole = {k: len(v) for k, v in sequences.items()}
     test = window_counts(sequences.to_dict(), WINDOWS)
-    full = pd.DataFrame([{"transcript": k, "length": "whole", **pd.Series(v).value_counts().reindex(CODES, fill_value=0),
-                          REFLECTED: int(reflected_change_talk(v, np.zeros(len(v))).sum())} for k, v in sequences.items()])
+    full = pd.DataFrame([{"transcript": k, "length": "whole",
+                          **pd.Series(v).value_counts().reindex(CODES, fill_value=0),
+                          REFLECTED: int(reflected_change_talk(v, np.zeros(len(v))).sum())}
+                         for k, v in sequences.items()])
     test = pd.concat([test, full], ignore_index=True)
     test["good"] = test["transcript"].map(good).to_numpy()
     test[["raw", "calibrated"]] = np.nan

@@ -134,7 +134,8 @@ def test_change_talk_reflected_reads_the_next_coded_utterance_of_the_same_transc
         "mi_code": ["change_talk", "change_talk", "", "simple_reflection", "open_question",
                     "change_talk", "open_question", "change_talk", "complex_reflection"]})
     s = summarize(frame).set_index("transcript_id")
-    assert s.loc["t1", "change_talk_reflected"] == 2 and s.loc["t1", "pct_change_talk_reflected"] == pytest.approx(2 / 3)
+    assert s.loc["t1", "change_talk_reflected"] == 2
+    assert s.loc["t1", "pct_change_talk_reflected"] == pytest.approx(2 / 3)
     assert s.loc["t2", "change_talk_reflected"] == 0 and s.loc["t2", "pct_change_talk_reflected"] == 0
     none = summarize(coded("t3", ["sustain_talk", "simple_reflection"])).iloc[0]
     assert math.isnan(none["pct_change_talk_reflected"]) and none["pct_change_talk_reflected_note"] == "no change talk"

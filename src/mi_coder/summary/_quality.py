@@ -2,13 +2,13 @@
 
 A logistic regression on MITI-grounded evidence of a transcript (`EVIDENCE`: reflection-to-question
 ratio, % complex reflections, % open questions, the rates of reflections, questions, affirmations,
-advice, confrontation and information per counsellor utterance, % change talk, % change talk reflected), trained
-on AnnoMI's
-high/low-quality labels over *held-out* coded transcripts, so it learns from codes as noisy as
-the coder's. These carry across registers (a chat and a spoken session are judged by the same
-ratios) where AnnoMI's exact code mix does not; models fitted before read the code shares they name. Stored as plain JSON in the model's manifest (nothing to unpickle). Its interval
-redraws the transcript's code mix from a Dirichlet around the observed counts: a short session
-gets a wide interval.
+advice, confrontation and information per counsellor utterance, % change talk, % change talk reflected),
+trained on AnnoMI's high/low-quality labels over *held-out* coded transcripts, so it learns from codes
+as noisy as the coder's. These carry across registers (a chat and a spoken session are judged by the
+same ratios) where AnnoMI's exact code mix does not; models fitted before read the code shares they
+name. Stored as plain JSON in the model's manifest (nothing to unpickle). Its interval redraws the
+transcript's code mix from a Dirichlet around the observed counts (and the share of change talk
+reflected from a Beta): a short session gets a wide interval.
 
 AnnoMI's sessions are 30-200 turns; a 4-turn chat's shares are extreme and the raw model speaks
 far too firmly on them. So the model is also checked on windows of 4 to 40 utterances of
@@ -58,7 +58,8 @@ def evidence(counts, names=EVIDENCE) -> np.ndarray:
     starting `share_` are a code's share of its side's utterances (the evidence of older models).
     """
     counts = np.asarray(counts, dtype=float)
-    counts = counts.reshape(-1, counts.shape[-1] if counts.ndim and counts.shape[-1] == len(COUNTS) else len(SHARES))
+    width = len(COUNTS) if counts.ndim and counts.shape[-1] == len(COUNTS) else len(SHARES)
+    counts = counts.reshape(-1, width)
     c = {code: counts[:, i] for i, code in enumerate(COUNTS[:counts.shape[1]])}
     n = np.maximum(counts[:, :len(COUNSELLOR_CODES)].sum(axis=1), 1)
     r = c["simple_reflection"] + c["complex_reflection"]
@@ -308,9 +309,9 @@ def quality_columns(counts: pd.DataFrame, model: dict, level: float = 0.90, n_dr
             if row[cols].sum() > 0:
                 draws[:, cols] = rng.dirichlet(row[cols] + 0.5, size=n_draws) * row[cols].sum()
         if len(row) > len(CODE_COUNTS):  # reflected change talk: a share of the drawn change talk
-            talk, reflected = row[CODE_COUNTS.index("change_talk")], row[-1]
-            draws[:, -1] = draws[:, CODE_COUNTS.index("change_talk")] * rng.beta(reflected + 0.5, talk - reflected + 0.5,
-                                                                                  size=n_draws)
+            talk = CODE_COUNTS.index("change_talk")
+            share = rng.beta(row[-1] + 0.5, row[talk] - row[-1] + 0.5, size=n_draws)
+            draws[:, -1] = draws[:, talk] * share
         p = at_prior(shrink(probability(draws, model), n_counsellor[i], length), base, prior)
         # the draws smooth a short session's counts toward even shares; the interval always holds the estimate
         low[i], high[i] = min(np.quantile(p, tail), point[i]), max(np.quantile(p, 1 - tail), point[i])

@@ -163,7 +163,8 @@ def summarize(coded: pd.DataFrame, transcript_col: str | None = None, code_col: 
         from ._quality import quality_columns
         summary = pd.concat([summary, quality_columns(counts.assign(**{REFLECTED: reflected}), info["quality"],
                                                       prior=quality_prior)], axis=1)
-    summary = readable(summary, list(SCORES) + ["pct_change_talk_reflected", "pct_mi_adherent"])  # one rule with the print and the report
+    # one rule with the print and the report
+    summary = readable(summary, list(SCORES) + ["pct_change_talk_reflected", "pct_mi_adherent"])
     summary.insert(0, "n_utterances", keys.groupby(keys, sort=False).size().reindex(counts.index).to_numpy())
     summary = summary.reset_index()
     if layout.transcript is not None:  # the user's ids as they were (integers stay integers, for merging)
