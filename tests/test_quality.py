@@ -190,30 +190,32 @@ def test_the_evidence_is_miti_scores_and_a_stored_model_of_code_shares_still_rea
     counts = np.zeros((1, len(ALL_CODES)))
     for code, n in (("open_question", 1), ("closed_question", 1), ("complex_reflection", 3), ("advice", 5)):
         counts[0, CODES.index(code)] = n
-    row = dict(zip(EVIDENCE, evidence(counts, EVIDENCE[:-1])[0]))  # the last reads change_talk_reflected
+    row = dict(zip(EVIDENCE, evidence(counts)[0]))
     assert row["log_reflection_to_question"] == pytest.approx(np.log(3.5 / 2.5))
     assert row["advice_rate"] == 0.5 and row["pct_change_talk"] == 0.5  # no client talk: even, not infinite
     assert evidence(counts, SHARES[:2])[0].tolist() == [0.1, 0.1]  # the share features of older models
     sessions, good = synthetic_sessions()
     model = fit_quality(sessions, good, groups=np.arange(len(good)))
-    assert model["features"] == list(EVIDENCE[:-1])
+    assert model["features"] == list(EVIDENCE)
     named = quality_columns(sessions, model)["mi_quality_evidence"]
     assert named.str.match(r"^[+-][a-z_]+(; [+-][a-z_]+)?$").all()
 
 
 def test_change_talk_reflected_is_evidence_where_the_counts_have_it():
-    from mi_coder.summary._quality import REFLECTED, evidence, window_counts
+    from mi_coder.summary._quality import EVIDENCE, REFLECTED, SEQUENCE_EVIDENCE, evidence, window_counts
 
     counts, good = synthetic_sessions()
     # good sessions answer more of their change talk with a reflection
     counts[REFLECTED] = np.where(good, counts["change_talk"] * 3 // 4, counts["change_talk"] // 4)
-    model = fit_quality(counts, good, groups=np.arange(len(good)))
+    assert fit_quality(counts, good, groups=np.arange(len(good)))["features"] == list(EVIDENCE)  # not by default
+    model = fit_quality(counts, good, groups=np.arange(len(good)), names=EVIDENCE + SEQUENCE_EVIDENCE)
     assert model["features"][-1] == "pct_change_talk_reflected" and model["coef"][-1] > 0
     out = quality_columns(counts, model)
     p = out["mi_quality_probability"]
     assert ((out["mi_quality_probability_low"] <= p + 1e-9) & (p <= out["mi_quality_probability_high"] + 1e-9)).all()
     # a table without the count fits without that evidence, and a model that reads it refuses such a table
-    assert "pct_change_talk_reflected" not in fit_quality(counts[CODES], good, groups=np.arange(len(good)))["features"]
+    plain = fit_quality(counts[CODES], good, groups=np.arange(len(good)), names=EVIDENCE + SEQUENCE_EVIDENCE)
+    assert "pct_change_talk_reflected" not in plain["features"]
     with pytest.raises(ValueError, match=REFLECTED):
         evidence(counts[CODES].to_numpy(), model["features"])
     windows = window_counts({"a": ["change_talk", "simple_reflection", "change_talk", "complex_reflection",
