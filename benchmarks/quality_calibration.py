@@ -11,13 +11,13 @@ sessions, of transcripts it never saw. Per length it prints Brier scores (raw mo
 calibrated, base rate), AUC, a reliability table and how many windows are withheld as too short;
 then the calibration fitted on all sessions (what `mi-coder train` would store).
 
-Measured 2026-12-02 on the shipped fast tier's held-out codes (`mi-coder train --held-out held_out.npz`,
+Measured 2026-12-07 on the shipped fast tier's held-out codes (`mi-coder train --held-out held_out.npz`,
 then `python benchmarks/quality_calibration.py --oof held_out.npz [--view unpunctuated]`), the MITI
 evidence model, 98 labelled sessions (83 good), at even odds as summaries report it:
 
-    whole sessions: AUC 0.876, estimate given for 91%, balanced accuracy at 50% 0.807, mean P(good) 0.669 on
-    good and 0.369 on poor sessions; windows of 20 and 40 utterances AUC 0.677 and 0.549
-    unpunctuated codes: AUC 0.909, 91%, balanced accuracy 0.878, mean P(good) 0.700 / 0.379; windows 0.798, 0.820
+    whole sessions: AUC 0.867, estimate given for 91%, balanced accuracy at 50% 0.807, mean P(good) 0.670 on
+    good and 0.376 on poor sessions; windows of 20 and 40 utterances AUC 0.689 and 0.582
+    unpunctuated codes: AUC 0.912, 91%, balanced accuracy 0.832, mean P(good) 0.706 / 0.393; windows 0.793, 0.834
 
 (Brier scores against AnnoMI's 85% base rate are worse than the base rate's at even odds by design.)
 The code-share model before it (2026-11-30, first-stage codes): whole sessions AUC 0.933, windows of 20
