@@ -39,8 +39,8 @@ from mi_coder.codes import CLIENT_CODES, COUNSELLOR_CODES, side_codes
 from mi_coder.training import read_corpora
 from mi_coder.training._corpora import SHIPPED_CORPORA
 from mi_coder.training._evaluate import load_held_out, save_held_out, view
-from mi_coder.summary._quality import COUNTS, REFLECTED, WINDOWS, probability, quality_columns, window_counts
-from mi_coder.summary._sequence import reflected_change_talk
+from mi_coder.summary._quality import COUNTS, WINDOWS, probability, quality_columns, window_counts
+from mi_coder.summary._sequence import REFLECTED, answered
 from mi_coder.training import fit_session_quality
 
 CODES = list(COUNSELLOR_CODES + CLIENT_CODES)
@@ -84,7 +84,7 @@ def main() -> None:
     test = window_counts(sequences.to_dict(), WINDOWS)
     full = pd.DataFrame([{"transcript": k, "length": "whole",
                           **pd.Series(v).value_counts().reindex(CODES, fill_value=0),
-                          REFLECTED: int(reflected_change_talk(v, np.zeros(len(v))).sum())}
+                          REFLECTED: int(answered([c for c in v if c]).sum())}
                          for k, v in sequences.items()])
     test = pd.concat([test, full], ignore_index=True)
     test["good"] = test["transcript"].map(good).to_numpy()

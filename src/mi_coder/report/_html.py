@@ -100,23 +100,25 @@ def _scores_table(row) -> str:
     if "mi_quality_probability" in row:
         parts.append(f"<tr><td>{LABELS['mi_quality_probability']}</td>{_quality_cells(row)}</tr>")
     if "pct_mi_adherent" in row:
-        state, words = evidence(row, "pct_mi_adherent")
-        few = f" <span class='few'>({html.escape(words)})</span>" if state == "few" else ""
-        parts.append(f"<tr><td>{LABELS['pct_mi_adherent']}</td><td class='num'>{number(row['pct_mi_adherent'], True)}"
-                     f"</td><td colspan='3' class='note'>{int(row['mi_adherent'])} MI-adherent, "
-                     f"{int(row['mi_non_adherent'])} non-adherent utterances "
-                     f"({int(row['advice_without_permission'])} advice without permission, "
-                     f"{int(row.get('confront', 0))} confrontations){few}</td></tr>")
+        parts.append(_counted_row(row, "pct_mi_adherent", f"{int(row['mi_adherent'])} MI-adherent, "
+                                  f"{int(row['mi_non_adherent'])} non-adherent utterances "
+                                  f"({int(row['advice_without_permission'])} advice without permission, "
+                                  f"{int(row.get('confront', 0))} confrontations)"))
     if "pct_change_talk_reflected" in row:
-        state, words = evidence(row, "pct_change_talk_reflected")
-        note = (f"{int(row['change_talk_reflected'])} of {int(row['change_talk'])} change-talk utterances answered "
-                f"with a reflection" if state != "empty" else html.escape(words))
-        few = f" <span class='few'>({html.escape(words)})</span>" if state == "few" else ""
-        parts.append(f"<tr><td>{LABELS['pct_change_talk_reflected']}</td><td class='num'>"
-                     f"{number(row['pct_change_talk_reflected'], True)}</td><td colspan='3' class='note'>{note}{few}"
-                     f"</td></tr>")
+        parts.append(_counted_row(row, "pct_change_talk_reflected", f"{int(row['change_talk_reflected'])} of "
+                                  f"{int(row['change_talk'])} change-talk utterances answered with a reflection",
+                                  empty_says_why=True))
     parts.append("</table>")
     return "".join(parts)
+
+
+def _counted_row(row, name: str, counts: str, empty_says_why: bool = False) -> str:
+    """A score with no MITI band: its value and the counts behind it (or, empty, why), flagged when too few."""
+    state, words = evidence(row, name)
+    note = html.escape(words) if state == "empty" and empty_says_why else counts
+    few = f" <span class='few'>({html.escape(words)})</span>" if state == "few" else ""
+    return (f"<tr><td>{LABELS[name]}</td><td class='num'>{number(row[name], True)}</td>"
+            f"<td colspan='3' class='note'>{note}{few}</td></tr>")
 
 
 def _quality_cells(row) -> str:

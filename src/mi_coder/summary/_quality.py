@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 
 from ..codes import CLIENT_CODES, COUNSELLOR_CODES
+from ._sequence import REFLECTED, answered
 
 CODE_COUNTS = COUNSELLOR_CODES + CLIENT_CODES
 SHARES = tuple(f"share_{c}" for c in CODE_COUNTS)  # what models before 0.3 read
-REFLECTED = "change_talk_reflected"  # a count beside the codes' that reads their order (`summary._sequence`)
 COUNTS = CODE_COUNTS + (REFLECTED,)  # the count columns evidence is made of
 # The evidence a model fits on (`evidence`): MITI 4.2.1's summary scores and behaviour rates, smoothed.
 EVIDENCE = ("log_reflection_to_question", "pct_complex_reflections", "pct_open_questions", "reflection_rate",
@@ -112,18 +112,16 @@ def window_counts(sequences, lengths=WINDOWS) -> pd.DataFrame:
     (the key) and `length` (utterances), then one count column per code and `change_talk_reflected`
     (read within the window).
     """
-    from ._sequence import reflected_change_talk
-
     codes = list(CODE_COUNTS)
     rows = []
     for key, sequence in sequences.items():
         sequence = [c for c in sequence if c in codes]
+        pairs = answered(sequence)  # pair i: utterances i and i + 1
         for length in lengths:
             for start in range(0, len(sequence) - length + 1, length):
-                part = sequence[start:start + length]
-                window = pd.Series(part).value_counts()
+                window = pd.Series(sequence[start:start + length]).value_counts()
                 rows.append({"transcript": key, "length": length, **{c: int(window.get(c, 0)) for c in codes},
-                             REFLECTED: int(reflected_change_talk(part, np.zeros(len(part))).sum())})
+                             REFLECTED: int(pairs[start:start + length - 1].sum())})
     return pd.DataFrame(rows, columns=["transcript", "length"] + list(COUNTS))
 
 

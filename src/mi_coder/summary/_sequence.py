@@ -12,6 +12,14 @@ import numpy as np
 import pandas as pd
 
 REFLECTIONS = ("simple_reflection", "complex_reflection")
+REFLECTED = "change_talk_reflected"  # the count's column, in summaries and beside the quality model's code counts
+
+
+def answered(sequence) -> np.ndarray:
+    """For one transcript's codes in order, True at i where code i is change talk and code i + 1 a reflection."""
+    sequence = list(sequence)
+    return np.fromiter((a == "change_talk" and b in REFLECTIONS for a, b in zip(sequence, sequence[1:])),
+                       dtype=bool, count=max(len(sequence) - 1, 0))
 
 
 def reflected_change_talk(codes, keys) -> np.ndarray:
@@ -34,4 +42,4 @@ def reflected_counts(codes, keys, index) -> pd.Series:
     """`change_talk_reflected` per transcript (`index`: the transcripts' keys in summary order)."""
     flags = reflected_change_talk(codes, keys)
     counted = pd.Series(flags.astype(int)).groupby(np.asarray(keys, dtype=object), sort=False).sum()
-    return counted.reindex(index, fill_value=0).astype(int).rename("change_talk_reflected")
+    return counted.reindex(index, fill_value=0).astype(int).rename(REFLECTED)

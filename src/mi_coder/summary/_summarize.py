@@ -12,9 +12,9 @@ import pandas as pd
 from ..codes import ALL_CODES, COUNSELLOR, COUNSELLOR_CODES
 from ..io._columns import MODEL_COLUMN, TEXT_FALLBACK_NAMES, TEXT_NAMES, Layout, find_one, row_name
 from ..errors import InputError, cli_words, option
-from ._quality import REFLECTED, check_prior
+from ._quality import check_prior
 from ._scores import BANDS, SCORES, band, ratio, readable, scores_from_counts  # noqa: F401 (re-exported)
-from ._sequence import reflected_counts
+from ._sequence import REFLECTED, reflected_counts
 
 
 def model_info(model: dict | str | None, coded: pd.DataFrame | None = None, source: str = "input") -> dict | None:

@@ -57,21 +57,21 @@ def fit_session_quality(frame: pd.DataFrame, proba: dict, folds: int = 5) -> dic
     None when either label has fewer transcripts than `folds` (nothing to learn or to check).
     """
     from ..codes import ALL_CODES, side_codes
-    from ..summary._quality import REFLECTED, fit_quality, window_counts
-    from ..summary._sequence import reflected_counts
+    from ..summary._quality import fit_quality, window_counts
+    from ..summary._sequence import REFLECTED, reflected_counts
 
     predicted = side_codes(proba, frame["side"].to_numpy())
     labelled = frame[frame["mi_quality"].isin(["high", "low"])]
     first = labelled.groupby("group")["conversation"].transform("first")
     labelled = labelled[labelled["conversation"] == first]
-    counts = pd.crosstab(labelled["conversation"], predicted[labelled.index]).reindex(
-        columns=list(ALL_CODES), fill_value=0)
-    counts[REFLECTED] = reflected_counts(predicted[labelled.index], labelled["conversation"].to_numpy(), counts.index)
+    codes = predicted[labelled.index]
+    counts = pd.crosstab(labelled["conversation"], codes).reindex(columns=list(ALL_CODES), fill_value=0)
+    counts[REFLECTED] = reflected_counts(codes, labelled["conversation"].to_numpy(), counts.index)
     per = labelled.groupby("conversation")[["mi_quality", "group"]].first().reindex(counts.index)
     good = per["mi_quality"].eq("high").to_numpy()
     if min(good.sum(), (~good).sum()) < folds:
         return None
-    sequences = pd.Series(predicted[labelled.index], index=labelled.index).groupby(labelled["conversation"]).agg(list)
+    sequences = pd.Series(codes, index=labelled.index).groupby(labelled["conversation"]).agg(list)
     return fit_quality(counts, good, per["group"].to_numpy(), folds=folds,
                        windows=window_counts(sequences.reindex(counts.index).to_dict()))
 
