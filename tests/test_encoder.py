@@ -166,6 +166,20 @@ def test_pair_encoder_truncation_and_order():
     assert vocab["[PAD]"] == batch["input_ids"][0, -1] and batch["attention_mask"][0].sum() == 5
 
 
+def test_a_long_utterance_keeps_its_head_and_the_question_at_its_end():
+    tokenizer = tiny_tokenizer()
+    long = "you feel great great great great great great great great do you want to quit"
+    kept = {}
+    for tail in (0, 5, 50):
+        encoder = PairEncoder(tokenizer, max_length=16, context_turns=0, tail_tokens=tail)
+        ids, _ = encoder.encode([long], ["counsellor"], [1])[0]
+        kept[tail] = [tokenizer.id_to_token(i) for i in ids[3:-1]]  # the utterance without [CLS] side : … [SEP]
+    assert len(kept[0]) == len(kept[5]) == 11 and kept[0][-1] == "do"  # the head alone loses the question
+    assert kept[5] == ["you", "feel"] + ["great"] * 4 + ["do", "you", "want", "to", "quit"]
+    assert kept[50] == kept[5]  # the tail takes at most half the room
+    assert PairEncoder(tokenizer).tail_tokens == 0 and "tail_tokens" not in PairEncoder(tokenizer).config()
+
+
 def test_pair_encoder_can_read_the_start_of_the_next_turn():
     tokenizer = tiny_tokenizer()
     encoder = PairEncoder(tokenizer, max_length=14, context_turns=2, context_reserve=2, next_tokens=4)

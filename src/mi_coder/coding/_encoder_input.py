@@ -28,7 +28,7 @@ PAIR_FORMAT = "side_utterance__previous_turns_newest_first"
 NEXT_PAIR_FORMAT = "side_utterance__next_turn_then_previous_turns_newest_first"
 CONTEXT_TURNS = 3
 CONTEXT_RESERVE = 16
-TAIL_TOKENS = 8  # the last tokens a long utterance keeps (new encoders; a config without the key keeps none)
+TAIL_TOKENS = 14  # the last tokens a long utterance keeps (new encoders; a config without the key keeps none)
 
 
 class PairEncoder:
