@@ -11,6 +11,7 @@ compares both tiers on that same fold). MIBot's labels are an LLM's (silver): re
 with that LLM, not accuracy.
 """
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -38,8 +39,11 @@ DOMAIN_ROWS = [
 
 
 def main() -> None:
-    paths = [Path(p) for p in sys.argv[1:]] or [p for p in (MODELS / "default.json", MODELS / "accurate.json")
-                                                 if p.is_file()]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("manifests", nargs="*", type=Path,
+                        help="tier manifests to print (default: models/default.json and models/accurate.json)")
+    paths = parser.parse_args().manifests or [p for p in (MODELS / "default.json", MODELS / "accurate.json")
+                                              if p.is_file()]
     manifests = {p.stem: json.loads(p.read_text()) for p in paths}
     flat = {}
     for name, manifest in manifests.items():

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from mi_coder.training._accurate import training_rows
-from mi_coder.training import corpus_weights, default_data_dir, read_corpora
+from mi_coder.training import CORPORA, corpus_weights, default_data_dir, read_corpora
 from mi_coder.training import fold_assignment
 
 INT8_TOLERANCE = 0.005  # macro-F1 int8 may lose against fp32 on the held-out fold and still be served
@@ -43,7 +43,8 @@ def main(argv=None) -> int:
     which.add_argument("--all", action="store_true")
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--corpora", nargs="+", default=None, help="default: read_corpora's default")
+    parser.add_argument("--corpora", nargs="+", default=list(CORPORA),
+                        help="default: every corpus the shipped tier learns from (its folds need them all)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=2)
@@ -75,7 +76,7 @@ def main(argv=None) -> int:
     from mi_coder.training import train_encoder
 
     data_dir = args.data_dir or default_data_dir()
-    frame = read_corpora(data_dir) if args.corpora is None else read_corpora(data_dir, corpora=tuple(args.corpora))
+    frame = read_corpora(data_dir, corpora=tuple(args.corpora))
     if args.groups_per_corpus:
         first = frame.groupby("corpus", sort=False)["group"].apply(lambda g: list(g.drop_duplicates()[: args.groups_per_corpus]))
         frame = frame[frame["group"].isin([g for groups in first for g in groups])].reset_index(drop=True)
