@@ -15,11 +15,15 @@ REFLECTIONS = ("simple_reflection", "complex_reflection")
 REFLECTED = "change_talk_reflected"  # the count's column, in summaries and beside the quality model's code counts
 
 
+def _reflects(codes: np.ndarray, following: np.ndarray) -> np.ndarray:
+    """The rule, elementwise: a change-talk code whose following code is a reflection."""
+    return (codes == "change_talk") & np.isin(following, REFLECTIONS)
+
+
 def answered(sequence) -> np.ndarray:
     """For one transcript's codes in order, True at i where code i is change talk and code i + 1 a reflection."""
-    sequence = list(sequence)
-    return np.fromiter((a == "change_talk" and b in REFLECTIONS for a, b in zip(sequence, sequence[1:])),
-                       dtype=bool, count=max(len(sequence) - 1, 0))
+    sequence = np.asarray(list(sequence), dtype=object)
+    return _reflects(sequence[:-1], sequence[1:])
 
 
 def reflected_change_talk(codes, keys) -> np.ndarray:
@@ -33,8 +37,8 @@ def reflected_change_talk(codes, keys) -> np.ndarray:
     coded = np.flatnonzero(codes != "")
     if len(coded) == 0:
         return out
-    following = pd.Series(codes[coded]).groupby(keys[coded], sort=False).shift(-1)
-    out[coded] = (codes[coded] == "change_talk") & following.isin(REFLECTIONS).to_numpy()
+    following = pd.Series(codes[coded]).groupby(keys[coded], sort=False).shift(-1).fillna("")
+    out[coded] = _reflects(codes[coded], following.to_numpy(dtype=object))
     return out
 
 
