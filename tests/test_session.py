@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from mi_coder.codes import COUNSELLOR_CODES
-from mi_coder.coding._session import COLUMNS, NEXT_COLUMNS, next_turn_columns, session_columns
+from mi_coder.coding._session import COLUMNS, session_columns
 
 
 def toy():
@@ -39,19 +39,6 @@ def test_causal_form_sees_only_earlier_utterances():
     assert s[2, col("session_mean_open_question")] == 1
     assert s[2, col("previous_change_talk")] == pytest.approx(0.6)
     assert s[2, col("previous_open_question")] == 1 and s[0, col("previous_open_question")] == 0
-
-
-def test_the_clients_reply_is_read_from_the_next_row_of_the_same_transcript():
-    texts = ["you felt isolated", "Yeah.", "what made you come", "um well my wife said I should come in",
-             "and then", "ok", "you want to stop", "next transcript"]
-    sides = ["counsellor", "client", "counsellor", "client", "counsellor", "counsellor", "counsellor", "client"]
-    transcripts = ["a"] * 6 + ["b", "c"]
-    reply = dict(zip(NEXT_COLUMNS, next_turn_columns(texts, sides, transcripts).T))
-    assert list(reply["next_client"]) == [1, 0, 1, 0, 0, 0, 0, 0]  # client rows, a counsellor going on, the end: none
-    assert reply["next_client_nods"][0] == 1 and reply["next_client_hesitates"][2] == 1
-    assert reply["next_client_nods"][2] == 0 and reply["next_client_hesitates"][0] == 0
-    assert reply["next_client_log_words"][2] == pytest.approx(np.log1p(9))
-    assert reply["next_client_log_words"][0] == pytest.approx(np.log1p(1))
 
 
 def test_unknown_form_is_refused():

@@ -39,8 +39,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
     subtype classifiers and of the client's, and the share of training rows added again without
     their context (`context_dropout`) so that a lone utterance is coded sensibly. `session`
     ('whole', 'causal' or None) adds a second stage that re-decides each counsellor utterance's
-    coarse class from what the rest of its session says (see `mi_coder.coding._session`), and with
-    `next_turn` from the client's reply too where the whole session is read. `encoder` (an
+    coarse class from what the rest of its session says (see `mi_coder.coding._session`). `encoder` (an
     `encoder.EncoderCoder`, fine-tuned apart: `fit` leaves it as it is) makes the accurate tier: its
     probabilities are mixed log-linearly with these, `encoder_weight` the encoder's share (one number,
     or one per side: {'counsellor': w, 'client': w}).
@@ -48,7 +47,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
 
     def __init__(self, featurizer=None, counsellor_C: float = 4.0, subtype_C: float = 1.0, client_C: float = 0.3,
                  context_dropout: float = 0.2, session: str | None = None, session_folds: int = 3,
-                 next_turn: bool = True, random_state: int = 0, encoder=None, encoder_weight: float | dict = 0.5):
+                 random_state: int = 0, encoder=None, encoder_weight: float | dict = 0.5):
         self.featurizer = featurizer
         self.counsellor_C = counsellor_C
         self.subtype_C = subtype_C
@@ -56,16 +55,14 @@ class MICoder(ClassifierMixin, BaseEstimator):
         self.context_dropout = context_dropout
         self.session = session
         self.session_folds = session_folds
-        self.next_turn = next_turn
         self.random_state = random_state
         self.encoder = encoder
         self.encoder_weight = encoder_weight
 
     def __setstate__(self, state):
-        """Models saved before a parameter existed did without it (no encoder, no reply read)."""
+        """Models saved before the accurate tier existed have no encoder parameters: they had none."""
         state.setdefault("encoder", None)
         state.setdefault("encoder_weight", 0.5)
-        state.setdefault("next_turn", False)
         super().__setstate__(state)
 
     # -- scikit-learn API ---------------------------------------------------------------------------
@@ -146,6 +143,8 @@ class MICoder(ClassifierMixin, BaseEstimator):
         import scipy.sparse as sp
         from sklearn.model_selection import GroupKFold
 
+        from ._session import session_columns
+
         groups = X["transcript"].to_numpy() if groups is None else np.asarray(groups)
         held = {side: np.full((len(X), len(CODES[side])), np.nan) for side in CODES}
         first = clone(self).set_params(session=None)
@@ -157,7 +156,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
         # The whole form also learns from each row's causal view (earlier utterances only, none for
         # the first): live coding and `code(text)` without context see such partial sessions.
         forms = ("whole", "causal") if self.session == "whole" else ("causal",)
-        sessions = [self._session_features(held, X, form) for form in forms]
+        sessions = [session_columns(held, X["side"].to_numpy(), X["transcript"].to_numpy(), form) for form in forms]
         self.session_scale_ = np.maximum(np.abs(np.vstack(sessions)).max(axis=0), 1e-6)
         rows = np.flatnonzero(coded & (X["side"].to_numpy() == COUNSELLOR))
         matrix = self.pipelines_[COUNSELLOR].named_steps["features"].transform(table.iloc[rows])
@@ -166,19 +165,6 @@ class MICoder(ClassifierMixin, BaseEstimator):
         stage = LogisticRegression(C=self.counsellor_C, max_iter=3000, class_weight="balanced")
         self.stages_[COUNSELLOR] = stage.fit(features, np.tile(coarse, len(forms)),
                                              sample_weight=np.tile(weight[rows], len(forms)) / len(forms))
-
-    def _session_features(self, proba: dict, X: pd.DataFrame, form: str) -> np.ndarray:
-        """The stage's session columns of X's rows; with `next_turn`, the client's replies where the whole
-        session is read (zeros in the causal form: coding live, the reply is not there yet)."""
-        from ._session import NEXT_COLUMNS, next_turn_columns, session_columns
-
-        sides, transcripts = X["side"].to_numpy(), X["transcript"].to_numpy()
-        columns = session_columns(proba, sides, transcripts, form)
-        if not self.next_turn:
-            return columns
-        reply = (next_turn_columns(X["text"].to_numpy(), sides, transcripts) if form == "whole"
-                 else np.zeros((len(X), len(NEXT_COLUMNS)), dtype=np.float32))
-        return np.hstack([columns, reply])
 
     def _with_session(self, features, session: np.ndarray):
         """The counsellor's first-stage features (the coarse classifier's columns) with the scaled session columns."""
@@ -220,10 +206,11 @@ class MICoder(ClassifierMixin, BaseEstimator):
                 features[side] = self.pipelines_[side].named_steps["features"].transform(table[mask])
                 out[side][rows[mask]] = self.pipelines_[side].named_steps["classify"].predict_proba(features[side])
         if getattr(self, "stages_", None) and COUNSELLOR in features:
-            from ._session import COUNTS
+            from ._session import COUNTS, session_columns
 
             first = {side: p[present] for side, p in out.items()}
-            session = self._session_features(first, X[present], "causal" if live else self.session)
+            session = session_columns(first, sides, X["transcript"].to_numpy()[present],
+                                      "causal" if live else self.session)
             mask, stage = masks[COUNSELLOR], self.stages_[COUNSELLOR]
             coarse = stage.predict_proba(self._with_session(features[COUNSELLOR], session[mask]))
             first_stage = self.pipelines_[COUNSELLOR].named_steps["classify"]
