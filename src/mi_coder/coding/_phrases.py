@@ -190,8 +190,19 @@ def phrase_hits(texts, cues) -> dict[str, np.ndarray]:
     return {cue: _found(_phrase_pattern(cue), lowered) for cue in cues}
 
 
+# Contractions as chats and some speech-to-text write them, without the apostrophe ("youre in denial"):
+# restored before phrases are looked for, so that such a text reads as its spelled-out form does.
+_BARE = ("you're", "you've", "you'll", "you'd", "don't", "doesn't", "didn't", "can't", "won't", "isn't",
+         "aren't", "wasn't", "weren't", "shouldn't", "wouldn't", "couldn't", "haven't", "hasn't", "that's",
+         "what's", "they're", "i'm", "i've")
+_APOSTROPHE = {word.replace("'", ""): word for word in _BARE}
+_BARE_WORD = re.compile(r"(?<![\w'])(" + "|".join(_APOSTROPHE) + r")(?![\w'])")
+
+
 def _lowered(texts) -> list[str]:
-    return [str(t).lower().replace("\u2019", "'") for t in texts]
+    """Lower case, typographic apostrophes as ', and bare contractions given their apostrophe back."""
+    restore = lambda match: _APOSTROPHE[match.group(1)]  # noqa: E731
+    return [_BARE_WORD.sub(restore, str(t).lower().replace("\u2019", "'")) for t in texts]
 
 
 def _found(pattern: re.Pattern, lowered: list[str]) -> np.ndarray:
