@@ -70,22 +70,6 @@ def test_grid_search_over_one_hyper_parameter_with_grouped_folds(annomi_rows):
     assert isinstance(search.best_estimator_, MICoder)
 
 
-def test_unpunctuated_copies_are_every_row_again_as_captions_write_it_at_half_weight(annomi_rows):
-    from mi_coder.coding._preprocess import unpunctuate
-
-    X, y, groups = annomi_rows
-    coder = MICoder(session="whole", session_folds=2, unpunctuated_copies=True).fit(X, y, groups=groups)
-    copy = X.assign(text=X["text"].map(unpunctuate), transcript=[("unpunctuated", t) for t in X["transcript"]])
-    twice = MICoder(session="whole", session_folds=2).fit(
-        pd.concat([X, copy], ignore_index=True), np.concatenate([y, y]), sample_weight=np.full(2 * len(X), 0.5),
-        groups=np.concatenate([groups, groups]))
-    plain = X.assign(text=X["text"].map(unpunctuate))
-    for shown in (X, plain):  # the same model: the session stage's folds did not copy the rows again
-        assert np.allclose(coder.predict_proba(shown), twice.predict_proba(shown), equal_nan=True)
-    alone = MICoder(session="whole", session_folds=2).fit(X, y, groups=groups)
-    assert not np.allclose(coder.predict_proba(plain), alone.predict_proba(plain), equal_nan=True)
-
-
 def test_input_without_the_utterance_columns_is_refused():
     with pytest.raises(ValueError, match="transcript"):
         MICoder().fit(pd.DataFrame({"text": ["hi"], "side": ["client"]}), ["neutral"])

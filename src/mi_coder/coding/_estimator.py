@@ -37,9 +37,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
     Parameters are the whole recipe (recorded in a saved model's manifest): the text `featurizer`
     (None: `LinearFeaturizer()`), the inverse regularisation of the counsellor's coarse and
     subtype classifiers and of the client's, and the share of training rows added again without
-    their context (`context_dropout`) so that a lone utterance is coded sensibly, and whether every
-    training transcript is learnt twice, as written and without punctuation and case, at half weight
-    each (`unpunctuated_copies`), so that captions and speech-to-text are coded as well as can be. `session`
+    their context (`context_dropout`) so that a lone utterance is coded sensibly. `session`
     ('whole', 'causal' or None) adds a second stage that re-decides each counsellor utterance's
     coarse class from what the rest of its session says (see `mi_coder.coding._session`). `encoder` (an
     `encoder.EncoderCoder`, fine-tuned apart: `fit` leaves it as it is) makes the accurate tier: its
@@ -48,14 +46,13 @@ class MICoder(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, featurizer=None, counsellor_C: float = 4.0, subtype_C: float = 1.0, client_C: float = 0.3,
-                 context_dropout: float = 0.2, unpunctuated_copies: bool = False, session: str | None = None,
-                 session_folds: int = 3, random_state: int = 0, encoder=None, encoder_weight: float | dict = 0.5):
+                 context_dropout: float = 0.2, session: str | None = None, session_folds: int = 3,
+                 random_state: int = 0, encoder=None, encoder_weight: float | dict = 0.5):
         self.featurizer = featurizer
         self.counsellor_C = counsellor_C
         self.subtype_C = subtype_C
         self.client_C = client_C
         self.context_dropout = context_dropout
-        self.unpunctuated_copies = unpunctuated_copies
         self.session = session
         self.session_folds = session_folds
         self.random_state = random_state
@@ -63,10 +60,9 @@ class MICoder(ClassifierMixin, BaseEstimator):
         self.encoder_weight = encoder_weight
 
     def __setstate__(self, state):
-        """Models saved before a parameter existed did without it (no encoder, no unpunctuated copies)."""
+        """Models saved before the accurate tier existed have no encoder parameters: they had none."""
         state.setdefault("encoder", None)
         state.setdefault("encoder_weight", 0.5)
-        state.setdefault("unpunctuated_copies", False)
         super().__setstate__(state)
 
     # -- scikit-learn API ---------------------------------------------------------------------------
@@ -91,8 +87,6 @@ class MICoder(ClassifierMixin, BaseEstimator):
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
         weight = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        if self.unpunctuated_copies:
-            X, y, weight, groups = unpunctuated_copies(X, y, weight, groups)
         partial = np.array([is_partial(v) for v in y], dtype=bool)
         if partial.any():
             y = self._resolve_partial(X, y, weight, partial)
@@ -125,7 +119,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
         other labels finds most likely among those allowed (one hard-EM step; rows stay context meanwhile).
         """
         known = np.where(partial, None, y)
-        first = clone(self).set_params(session=None, unpunctuated_copies=False).fit(X, known, sample_weight=weight)
+        first = clone(self).set_params(session=None).fit(X, known, sample_weight=weight)
         proba = first.side_proba(X)
         y = y.copy()
         for i in np.flatnonzero(partial):
@@ -153,7 +147,7 @@ class MICoder(ClassifierMixin, BaseEstimator):
 
         groups = X["transcript"].to_numpy() if groups is None else np.asarray(groups)
         held = {side: np.full((len(X), len(CODES[side])), np.nan) for side in CODES}
-        first = clone(self).set_params(session=None, unpunctuated_copies=False)  # X has its copies already
+        first = clone(self).set_params(session=None)
         for train, test in GroupKFold(n_splits=self.session_folds).split(X, groups=groups):
             part = clone(first).fit(X.iloc[train], y[train], sample_weight=weight[train])
             proba = part.side_proba(X.iloc[test])
@@ -354,19 +348,6 @@ def no_mi_inconsistent_reflections(proba: dict, X: pd.DataFrame) -> dict:
             p[hit, COUNSELLOR_CODES.index(code)] += p[np.ix_(hit, REFLECTIONS)].sum(axis=1)
             p[np.ix_(hit, REFLECTIONS)] = 0.0
     return proba
-
-
-def unpunctuated_copies(X: pd.DataFrame, y: np.ndarray, weight: np.ndarray, groups=None):
-    """The training rows twice, as written and as captions write them (`unpunctuate`), each at half weight; a
-    copy is a transcript of its own (its own session) in the same group as its original, so that no fold of
-    the session stage learns from one copy and codes the other."""
-    from ._preprocess import unpunctuate
-
-    groups = X["transcript"].to_numpy() if groups is None else np.asarray(groups)
-    copy = X.assign(text=X["text"].map(lambda t: unpunctuate(t) if isinstance(t, str) else t),
-                    transcript=[("unpunctuated", t) for t in X["transcript"]])
-    return (pd.concat([X, copy], ignore_index=True), np.concatenate([y, y]), np.concatenate([weight, weight]) / 2,
-            np.concatenate([groups, groups]))
 
 
 def mix(linear: dict, encoder: dict, weight: float | dict) -> dict:

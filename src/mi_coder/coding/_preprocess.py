@@ -7,7 +7,6 @@ counts cue phrases, rule-split sentences and their openers and stores them as `D
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import numpy as np
@@ -21,15 +20,6 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
 from ._phrases import PHRASES
-
-_PUNCTUATION = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
-
-
-def unpunctuate(text: str) -> str:
-    """A text as speech-to-text and automatic captions write it: no punctuation (apostrophes inside words
-    stay), lower case, single spaces."""
-    return " ".join(_PUNCTUATION.sub(" ", str(text)).split()).lower()
-
 
 # Sentence-initial patterns: the first token of a sentence.
 SENTENCE_STARTS: dict[str, tuple[str, ...]] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,6 @@ import pandas as pd
 
 from ..codes import (CODES, COUNSELLOR, NOT_ADVICE, annomi_client_code, annomi_therapist_code, esconv_code,
                     mibot_code, welivita_code)
-from ..coding._preprocess import unpunctuate
 from ..errors import InputError
 from ..io._tables import read_table
 
@@ -252,6 +252,13 @@ def corpus_weights(frame: pd.DataFrame, weights: dict | None = None) -> np.ndarr
     return frame["corpus"].map(lambda c: weights.get(c, 1.0)).to_numpy(dtype=float)
 
 
+_PUNCTUATION = re.compile(r"[^\w\s']|(?<!\w)'|'(?!\w)")
+
+
+def unpunctuate(text: str) -> str:
+    """A text as speech-to-text and automatic captions write it: no punctuation (apostrophes inside words
+    stay), lower case, single spaces."""
+    return " ".join(_PUNCTUATION.sub(" ", str(text)).split()).lower()
 
 
 def unpunctuated_conversations(frame: pd.DataFrame, share: float, seed: int = 0) -> pd.DataFrame:
