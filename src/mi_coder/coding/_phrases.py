@@ -201,8 +201,11 @@ _BARE_WORD = re.compile(r"(?<![\w'])(" + "|".join(_APOSTROPHE) + r")(?![\w'])")
 
 def _lowered(texts) -> list[str]:
     """Lower case, typographic apostrophes as ', and bare contractions given their apostrophe back."""
-    restore = lambda match: _APOSTROPHE[match.group(1)]  # noqa: E731
-    return [_BARE_WORD.sub(restore, str(t).lower().replace("\u2019", "'")) for t in texts]
+    return [_BARE_WORD.sub(_with_apostrophe, str(t).lower().replace("\u2019", "'")) for t in texts]
+
+
+def _with_apostrophe(match: re.Match) -> str:
+    return _APOSTROPHE[match.group(1)]
 
 
 def _found(pattern: re.Pattern, lowered: list[str]) -> np.ndarray:
