@@ -165,8 +165,20 @@ IMPERATIVES = (
     "do not", "please", "realize", "realise", "decide", "commit", "ask", "talk to", "reach out",
     "cut", "drink less", "put", "set", "write", "look for", "consider", "think about", "be careful", "be honest",
 )
+# Contractions as chats and some speech-to-text write them, without the apostrophe ("youre in denial"): the
+# phrase patterns match them either way, so that such a text reads as its spelled-out form does.
+_BARE = frozenset(("you're", "you've", "you'll", "you'd", "don't", "doesn't", "didn't", "can't", "won't", "isn't",
+                   "aren't", "wasn't", "weren't", "shouldn't", "wouldn't", "couldn't", "haven't", "hasn't", "that's",
+                   "what's", "they're", "i'm", "i've"))
+
+
+def _words(phrase: str) -> str:
+    """A phrase as a regular expression, the apostrophe of each word in _BARE optional."""
+    return " ".join(re.escape(w).replace("'", "'?") if w in _BARE else re.escape(w) for w in phrase.split(" "))
+
+
 _IMPERATIVE = re.compile(r"(?:^|[.!?]\s+|\n)\s*[\"'(]*(?:" + "|".join(
-    re.escape(v) for v in sorted(IMPERATIVES, key=len, reverse=True)) + r")(?![\w'])(?!\s+(?:me|us)\b)")
+    _words(v) for v in sorted(IMPERATIVES, key=len, reverse=True)) + r")(?![\w'])(?!\s+(?:me|us)\b)")
 RULE_PHRASES = {"directing": DIRECTING}
 
 
@@ -174,7 +186,7 @@ RULE_PHRASES = {"directing": DIRECTING}
 def _phrase_pattern(cue: str) -> re.Pattern:
     # whole words as the tokenizer splits them: "we can" is not in "we can't" (spaCy: we / ca / n't)
     phrases = PHRASES[cue] if cue in PHRASES else RULE_PHRASES[cue]
-    words = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    words = "|".join(_words(p) for p in sorted(phrases, key=len, reverse=True))
     return re.compile(r"(?<![\w'])(?:" + words + r")(?![\w'])")
 
 
@@ -190,22 +202,8 @@ def phrase_hits(texts, cues) -> dict[str, np.ndarray]:
     return {cue: _found(_phrase_pattern(cue), lowered) for cue in cues}
 
 
-# Contractions as chats and some speech-to-text write them, without the apostrophe ("youre in denial"):
-# restored before phrases are looked for, so that such a text reads as its spelled-out form does.
-_BARE = ("you're", "you've", "you'll", "you'd", "don't", "doesn't", "didn't", "can't", "won't", "isn't",
-         "aren't", "wasn't", "weren't", "shouldn't", "wouldn't", "couldn't", "haven't", "hasn't", "that's",
-         "what's", "they're", "i'm", "i've")
-_APOSTROPHE = {word.replace("'", ""): word for word in _BARE}
-_BARE_WORD = re.compile(r"(?<![\w'])(" + "|".join(_APOSTROPHE) + r")(?![\w'])")
-
-
 def _lowered(texts) -> list[str]:
-    """Lower case, typographic apostrophes as ', and bare contractions given their apostrophe back."""
-    return [_BARE_WORD.sub(_with_apostrophe, str(t).lower().replace("\u2019", "'")) for t in texts]
-
-
-def _with_apostrophe(match: re.Match) -> str:
-    return _APOSTROPHE[match.group(1)]
+    return [str(t).lower().replace("\u2019", "'") for t in texts]
 
 
 def _found(pattern: re.Pattern, lowered: list[str]) -> np.ndarray:
